@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/events.hpp"
+#include "domain/order.hpp"
+
+// The interfaces the application needs from the outside world. Adapters in
+// infra/ implement them; nothing here knows about SQL or sockets.
+namespace gm::app {
+
+// Expected version of a stream that must not exist yet.
+inline constexpr std::int64_t kNoStream = 0;
+// Append wherever the stream currently ends (no concurrency check).
+inline constexpr std::int64_t kAnyVersion = -1;
+
+struct LoadedStream {
+  std::int64_t version = 0;  // number of events in the stream
+  std::vector<domain::Event> events;
+};
+
+struct StreamAppend {
+  std::string stream;
+  std::int64_t expected_version = kNoStream;
+  std::vector<domain::Event> events;
+};
+
+enum class AppendOutcome { kAppended, kVersionConflict };
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  virtual LoadedStream Load(const std::string& stream) = 0;
+  // All appends commit together with their projections, or none does.
+  virtual AppendOutcome Append(const std::vector<StreamAppend>& appends) = 0;
+};
+
+struct UserCredentialsView {
+  std::string user_id;
+  std::string password_hash;
+};
+
+struct OrderView {
+  std::string number;
+  domain::OrderStatus status = domain::OrderStatus::kNew;
+  domain::Points accrual;
+  domain::TimeMs uploaded_at = 0;
+};
+
+struct BalanceView {
+  domain::Points current;
+  domain::Points withdrawn;
+};
+
+struct WithdrawalView {
+  std::string order;
+  domain::Points sum;
+  domain::TimeMs processed_at = 0;
+};
+
+// The query side: projections kept in step with the log.
+class ReadModels {
+ public:
+  virtual ~ReadModels() = default;
+  virtual std::optional<UserCredentialsView> FindUserByLogin(const std::string& login) = 0;
+  virtual std::vector<OrderView> OrdersOf(const std::string& user_id) = 0;  // newest first
+  virtual BalanceView BalanceOf(const std::string& user_id) = 0;
+  virtual std::vector<WithdrawalView> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
+};
+
+struct PendingOrder {
+  std::string number;
+  int attempts = 0;
+};
+
+// Orders waiting for a final answer from the accrual system. Rows appear
+// with OrderUploaded and leave with the final status, in the same
+// transaction, so the log doubles as the outbox.
+class AccrualQueue {
+ public:
+  virtual ~AccrualQueue() = default;
+  // Takes up to `limit` orders due at `now`, hiding them from other
+  // claimers until `lease_until`, so a crashed worker's orders come back.
+  virtual std::vector<PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) = 0;
+  virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
+};
+
+}  // namespace gm::app

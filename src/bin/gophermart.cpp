@@ -1,0 +1,144 @@
+// gophermart: wires the loyalty service together and runs it until SIGINT or
+// SIGTERM, then drains requests in flight and exits 0.
+#include <sodium.h>
+
+#include <boost/asio.hpp>
+#include <iostream>
+#include <thread>
+
+#include "app/commands.hpp"
+#include "infra/accrual/accrual_worker.hpp"
+#include "infra/auth/password_hasher.hpp"
+#include "infra/auth/token_issuer.hpp"
+#include "infra/config/config.hpp"
+#include "infra/http/dispatcher.hpp"
+#include "infra/http/loyalty_api.hpp"
+#include "infra/http/server.hpp"
+#include "infra/observability/log.hpp"
+#include "infra/store/sqlite/sqlite_store.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace gm;
+
+constexpr std::chrono::hours kTokenLifetime{24};
+constexpr std::chrono::seconds kDrainDeadline{20};
+constexpr unsigned kIoThreads = 2;
+constexpr unsigned kDatabaseThreads = 4;
+constexpr unsigned kHashingThreads = 2;
+
+std::string GeneratedKey() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+std::string JwtKey(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
+  if (!config.jwt_key.empty()) return config.jwt_key;
+  infra::LogLine().Warn("JWT_KEY is not set: using a key generated once and kept in the database");
+  return store.GetOrCreateSetting("jwt_key", GeneratedKey());
+}
+
+// Stops accepting, waits for requests in flight (bounded), then stops the loop.
+asio::awaitable<void> Drain(asio::io_context& io, infra::http::HttpServer& server) {
+  server.Stop();
+  asio::steady_timer timer(io);
+  const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+  while (server.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  io.stop();
+}
+
+int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
+  if (!config.amqp.empty()) {
+    infra::LogLine().Warn("AMQP is set but RabbitMQ is not supported by this build yet: using the embedded queue");
+  }
+  store.ReleaseAllLeases();
+  const infra::PasswordHasher hasher(config.salt);
+  const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
+  app::Commands commands(store);
+
+  asio::io_context io;
+  asio::thread_pool database_lane(kDatabaseThreads);
+  asio::thread_pool hashing_lane(kHashingThreads);
+
+  std::unique_ptr<infra::accrual::AccrualWorker> worker;
+  if (config.accrual_address) {
+    worker = std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands,
+                                                             *config.accrual_address);
+  } else {
+    infra::LogLine().Warn("ACCRUAL_SYSTEM_ADDRESS is not set: uploaded orders stay NEW");
+  }
+
+  infra::http::LoyaltyApi api(commands, store, hasher, tokens, [&worker] {
+    if (worker) worker->Nudge();
+  });
+  infra::http::Router router;
+  api.AddRoutes(router);
+  const infra::http::Dispatcher dispatcher(router, tokens);
+  infra::http::ServerOptions options;
+  options.address = config.run_address;
+  infra::http::HttpServer server(io, database_lane, hashing_lane, dispatcher, options);
+  try {
+    server.Start();
+  } catch (const std::exception& error) {
+    std::cerr << "gophermart: RUN_ADDRESS: " << error.what() << "\n";
+    return 2;
+  }
+  if (worker) worker->Start();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    infra::LogLine().Add("signal", std::int64_t{signal}).Info("shutting down: draining requests in flight");
+    asio::co_spawn(io, Drain(io, server), asio::detached);
+  });
+
+  infra::LogLine()
+      .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
+      .Add("database", config.database_path)
+      .Add("accrual_system", config.accrual_address.value_or("none"))
+      .Info("gophermart is listening");
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < kIoThreads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  database_lane.join();
+  hashing_lane.join();
+  infra::LogLine().Info("gophermart stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  infra::InitLogging();
+  std::optional<infra::GophermartConfig> config;
+  try {
+    config = infra::ParseGophermartConfig(std::vector<std::string>(argv + 1, argv + argc), infra::ReadConfigSources());
+  } catch (const infra::ConfigError& error) {
+    std::cerr << "gophermart: " << error.what() << "\n";
+    return 2;
+  }
+  if (!config) return 0;  // --help
+
+  std::unique_ptr<infra::sqlite::SqliteStore> store;
+  try {
+    store = std::make_unique<infra::sqlite::SqliteStore>(config->database_path);
+  } catch (const std::exception& error) {
+    std::cerr << "gophermart: DATABASE_URI: " << error.what() << "\n";
+    return 2;
+  }
+  if (config->rebuild_projections) {
+    const auto replayed = store->RebuildProjections();
+    std::cout << "rebuilt the read models from " << replayed << " events\n";
+    return 0;
+  }
+  return Serve(*config, *store);
+}

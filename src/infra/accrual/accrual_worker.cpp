@@ -1,0 +1,179 @@
+#include "infra/accrual/accrual_worker.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <boost/asio.hpp>
+#include <random>
+#include <vector>
+
+#include "infra/accrual/accrual_client.hpp"
+#include "infra/observability/log.hpp"
+#include "infra/time.hpp"
+
+namespace gm::infra::accrual {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+
+milliseconds Doubling(milliseconds first, milliseconds max, int attempts) {
+  const int shift = std::clamp(attempts, 0, 20);
+  return std::min(max, first * (std::int64_t{1} << shift));
+}
+
+}  // namespace
+
+struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, asio::thread_pool& database, app::AccrualQueue& accrual_queue,
+       app::Commands& command_handlers, std::string url, AccrualWorkerOptions worker_options)
+      : strand(asio::make_strand(io)),
+        database_lane(database),
+        queue(accrual_queue),
+        commands(command_handlers),
+        base_url(std::move(url)),
+        options(worker_options),
+        random(std::random_device{}()) {}
+
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::thread_pool& database_lane;
+  app::AccrualQueue& queue;
+  app::Commands& commands;
+  std::string base_url;
+  AccrualWorkerOptions options;
+
+  // Shared by all loops; touched only on the strand.
+  Clock::time_point paused_until{};
+  Clock::time_point next_request_at{};
+  milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
+  std::vector<asio::steady_timer*> sleepers;
+  std::minstd_rand random;
+
+  // Runs blocking store work on the database lane and resumes on the strand.
+  // (co_spawn wants a default-constructible result, hence the optional.)
+  template <class Work>
+  awaitable<std::invoke_result_t<Work>> OnDatabase(Work work) {
+    using R = std::invoke_result_t<Work>;
+    auto result = co_await asio::co_spawn(
+        database_lane.get_executor(), [&work]() -> awaitable<std::optional<R>> { co_return work(); }, use_awaitable);
+    co_return std::move(*result);
+  }
+
+  awaitable<void> Sleep(asio::steady_timer& timer, Clock::duration duration) {
+    timer.expires_after(duration);
+    sleepers.push_back(&timer);
+    co_await timer.async_wait(kNoThrow);
+    std::erase(sleepers, &timer);
+  }
+
+  milliseconds Jittered(milliseconds base) {
+    std::uniform_int_distribution<std::int64_t> spread(base.count() / 2, base.count() * 3 / 2);
+    return milliseconds(spread(random));
+  }
+
+  awaitable<void> Reschedule(const std::string& number, int attempts, milliseconds delay) {
+    const auto next = NowMs() + delay.count();
+    co_await OnDatabase([&] {
+      queue.Reschedule(number, attempts, next);
+      return true;
+    });
+  }
+
+  // Waits for the shared pause and pace, then takes a slot for one request.
+  awaitable<void> WaitForTurn(asio::steady_timer& timer) {
+    for (;;) {
+      const auto now = Clock::now();
+      const auto ready_at = std::max(paused_until, next_request_at);
+      if (ready_at <= now) break;
+      co_await Sleep(timer, ready_at - now);
+    }
+    next_request_at = Clock::now() + spacing;
+  }
+
+  awaitable<void> Process(AccrualClient& client, const app::PendingOrder& order) {
+    const AccrualReply reply = co_await client.Check(order.number);
+    switch (reply.kind) {
+      case AccrualReply::Kind::kResult: {
+        const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
+        const auto applied = co_await OnDatabase([&] { return commands.ApplyAccrualResult(command); });
+        if (!applied) {
+          LogLine().Add("order", order.number).Error("accrual result refused by the order");
+          co_await Reschedule(order.number, order.attempts + 1,
+                              Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
+        } else if (reply.status == domain::AccrualStatus::kRegistered ||
+                   reply.status == domain::AccrualStatus::kProcessing) {
+          co_await Reschedule(order.number, order.attempts + 1,
+                              Doubling(options.recheck_first, options.recheck_max, order.attempts));
+        }
+        co_return;  // a final status took the order off the queue in the same transaction
+      }
+      case AccrualReply::Kind::kNotRegistered:
+        co_await Reschedule(order.number, order.attempts + 1,
+                            Doubling(options.recheck_first, options.recheck_max, order.attempts));
+        co_return;
+      case AccrualReply::Kind::kRateLimited: {
+        paused_until = std::max(paused_until, Clock::now() + reply.retry_after);
+        if (reply.requests_per_minute) spacing = milliseconds(60'000 / *reply.requests_per_minute + 1);
+        LogLine()
+            .Add("retry_after_s", static_cast<std::int64_t>(reply.retry_after.count()))
+            .Add("requests_per_minute", static_cast<std::int64_t>(reply.requests_per_minute.value_or(0)))
+            .Warn("accrual system rate limit: pausing all requests");
+        co_await Reschedule(order.number, order.attempts, std::chrono::duration_cast<milliseconds>(reply.retry_after));
+        co_return;
+      }
+      case AccrualReply::Kind::kFault:
+        LogLine().Add("order", order.number).Add("fault", reply.fault).Warn("accrual system fault, backing off");
+        co_await Reschedule(order.number, order.attempts + 1,
+                            Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
+        co_return;
+    }
+  }
+
+  awaitable<void> Loop() {
+    auto self = shared_from_this();
+    AccrualClient client(strand, base_url);
+    asio::steady_timer timer(strand);
+    for (;;) {
+      bool failed = false;
+      try {
+        co_await WaitForTurn(timer);
+        const auto now = NowMs();
+        const auto claimed = co_await OnDatabase(
+            [&] { return queue.ClaimDue(now, now + options.lease.count(), 1); });
+        if (claimed.empty()) {
+          next_request_at = std::min(next_request_at, Clock::now());  // give the unused slot back
+          co_await Sleep(timer, options.idle_poll);
+          continue;
+        }
+        co_await Process(client, claimed.front());
+      } catch (const std::exception& error) {
+        LogLine().Add("error", error.what()).Error("accrual worker step failed");
+        failed = true;
+      }
+      if (failed) co_await Sleep(timer, options.backoff_first);
+    }
+  }
+};
+
+AccrualWorker::AccrualWorker(asio::io_context& io, asio::thread_pool& database_lane, app::AccrualQueue& queue,
+                             app::Commands& commands, std::string base_url, AccrualWorkerOptions options)
+    : impl_(std::make_shared<Impl>(io, database_lane, queue, commands, std::move(base_url), options)) {}
+
+AccrualWorker::~AccrualWorker() = default;
+
+void AccrualWorker::Start() {
+  for (std::size_t i = 0; i < impl_->options.concurrency; ++i) {
+    asio::co_spawn(impl_->strand, impl_->Loop(), asio::detached);
+  }
+}
+
+void AccrualWorker::Nudge() {
+  asio::post(impl_->strand, [impl = impl_] {
+    for (auto* timer : impl->sleepers) timer->cancel();
+  });
+}
+
+}  // namespace gm::infra::accrual

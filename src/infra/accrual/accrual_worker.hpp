@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "app/commands.hpp"
+#include "app/ports.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace gm::infra::accrual {
+
+struct AccrualWorkerOptions {
+  std::size_t concurrency = 4;                  // requests in flight to the accrual system
+  std::chrono::milliseconds lease{30'000};      // how long a claimed order stays hidden
+  std::chrono::milliseconds idle_poll{500};     // queue poll when nothing is due (uploads nudge sooner)
+  std::chrono::milliseconds recheck_first{250}; // 204 / REGISTERED / PROCESSING: first re-check...
+  std::chrono::milliseconds recheck_max{30'000};//   ...doubling up to this
+  std::chrono::milliseconds backoff_first{500}; // faults: first back-off...
+  std::chrono::milliseconds backoff_max{60'000};//   ...doubling up to this, with jitter
+};
+
+// Drains the accrual queue: polls the accrual system for each pending order
+// until it reaches a final status and applies each answer through the
+// event-sourced commands. All loops share one pause, so a 429 stops every
+// request until Retry-After, and one pace once the limit is known.
+class AccrualWorker {
+ public:
+  AccrualWorker(boost::asio::io_context& io, boost::asio::thread_pool& database_lane, app::AccrualQueue& queue,
+                app::Commands& commands, std::string base_url, AccrualWorkerOptions options = {});
+  ~AccrualWorker();
+  AccrualWorker(const AccrualWorker&) = delete;
+  AccrualWorker& operator=(const AccrualWorker&) = delete;
+
+  void Start();
+  // Wakes idle loops: an order was just uploaded. Thread-safe.
+  void Nudge();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gm::infra::accrual

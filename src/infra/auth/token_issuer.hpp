@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/events.hpp"
+
+namespace gm::infra {
+
+// HS256 JSON Web Tokens naming a user id (`sub`) and expiring (`exp`).
+// Verification accepts exactly HS256 with our key and a future `exp`.
+class TokenIssuer {
+ public:
+  TokenIssuer(std::string key, std::chrono::seconds lifetime) : key_(std::move(key)), lifetime_(lifetime) {}
+
+  [[nodiscard]] std::string Issue(const std::string& user_id, domain::TimeMs now) const;
+  // The user id, or nothing for a malformed, forged or expired token.
+  [[nodiscard]] std::optional<std::string> Verify(std::string_view token, domain::TimeMs now) const;
+  [[nodiscard]] std::chrono::seconds Lifetime() const { return lifetime_; }
+
+ private:
+  std::string key_;
+  std::chrono::seconds lifetime_;
+};
+
+}  // namespace gm::infra

@@ -1,0 +1,162 @@
+#include "infra/config/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+
+#include "infra/config/dotenv.hpp"
+
+extern char** environ;
+
+namespace gm::infra {
+namespace {
+
+constexpr const char* kDefaultRunAddress = "localhost:8080";
+constexpr const char* kDefaultDatabase = "gophermart.db";
+
+// One option: a flag given on the command line beats the environment,
+// which beats .env, which beats the default.
+class Layered {
+ public:
+  Layered(const ConfigSources& sources) : sources_(sources) {}  // NOLINT(google-explicit-constructor)
+
+  std::optional<std::string> Resolve(const CLI::Option* flag, const std::string& flag_value,
+                                     const std::string& variable) const {
+    if (flag != nullptr && flag->count() > 0) return flag_value;
+    if (auto it = sources_.environment.find(variable); it != sources_.environment.end()) return it->second;
+    if (auto it = sources_.dotenv.find(variable); it != sources_.dotenv.end()) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  const ConfigSources& sources_;
+};
+
+std::uint16_t ParsePort(const std::string& option, std::string_view text, const std::string& whole) {
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value > 65535) {
+    throw ConfigError(option + ": bad port in \"" + whole + "\" (expected 0-65535)");
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+ListenAddress ParseListenAddress(const std::string& option, const std::string& text) {
+  std::string_view rest = text;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  std::string_view host;
+  std::string_view port;
+  if (rest.starts_with('[')) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos || rest.substr(close + 1, 1) != ":") {
+      throw ConfigError(option + ": expected [ipv6]:port, got \"" + text + "\"");
+    }
+    host = rest.substr(1, close - 1);
+    port = rest.substr(close + 2);
+  } else {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos) throw ConfigError(option + ": expected host:port, got \"" + text + "\"");
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      throw ConfigError(option + ": an IPv6 host needs brackets, got \"" + text + "\"");
+    }
+  }
+  return {host.empty() ? "0.0.0.0" : std::string(host), ParsePort(option, port, text)};
+}
+
+std::string ParseDatabasePath(const std::string& text) {
+  if (text.empty()) return kDefaultDatabase;
+  std::string_view rest = text;
+  if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) {
+    throw ConfigError("DATABASE_URI: PostgreSQL is not supported by this build yet; use a SQLite path");
+  }
+  if (rest.starts_with("sqlite://")) {
+    rest.remove_prefix(9);
+  } else if (rest.starts_with("sqlite:")) {
+    rest.remove_prefix(7);
+  } else if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) {
+    throw ConfigError("DATABASE_URI: unknown URI scheme \"" + std::string(rest.substr(0, scheme)) +
+                      "\" (expected postgres://, postgresql://, sqlite: or a file path)");
+  }
+  if (rest.empty()) throw ConfigError("DATABASE_URI: empty SQLite path in \"" + text + "\"");
+  return std::string(rest);
+}
+
+std::string ParseBaseUrl(const std::string& option, const std::string& text) {
+  std::string candidate = text.find("://") == std::string::npos ? "http://" + text : text;
+  while (!candidate.empty() && candidate.back() == '/') candidate.pop_back();
+  const auto url = boost::urls::parse_uri(candidate);
+  if (!url || url->scheme() != "http" || url->host().empty() || url->has_query() || url->has_fragment()) {
+    throw ConfigError(option + ": expected an http://host:port URL, got \"" + text + "\"");
+  }
+  return candidate;
+}
+
+ConfigSources ReadConfigSources() {
+  ConfigSources sources;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals != std::string_view::npos) {
+      sources.environment.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+    }
+  }
+  sources.dotenv = LoadDotenv();
+  return sources;
+}
+
+std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::string>& args,
+                                                      const ConfigSources& sources) {
+  CLI::App app{
+      "gophermart: the loyalty-points service.\n"
+      "Each option is read from its flag, else the environment variable named in\n"
+      "brackets, else ./.env, else the default."};
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  std::string run_address, database, accrual, amqp, jwt_key, salt;
+  auto* run_flag = app.add_option("-a,--run-address", run_address,
+                                  "[RUN_ADDRESS] API listen address, host:port (default localhost:8080)");
+  auto* database_flag = app.add_option(
+      "-d,--database-uri", database,
+      "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./gophermart.db); PostgreSQL comes later");
+  auto* accrual_flag = app.add_option(
+      "-r,--accrual-system-address", accrual,
+      "[ACCRUAL_SYSTEM_ADDRESS] base URL of the accrual system (default none: orders stay NEW)");
+  auto* amqp_flag = app.add_option("--amqp", amqp, "[AMQP] RabbitMQ URI (not supported yet; the embedded queue is used)");
+  auto* jwt_flag = app.add_option(
+      "--jwt-key", jwt_key, "[JWT_KEY] HMAC key for tokens (default: generated once, kept in the database)");
+  auto* salt_flag = app.add_option("--salt", salt, "[SALT] server-side pepper mixed into password hashes");
+  auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
+  rebuild->fallthrough();
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return std::nullopt;
+  } catch (const CLI::ParseError& error) {
+    throw ConfigError(std::string("command line: ") + error.what());
+  }
+
+  const Layered layered(sources);
+  GophermartConfig config;
+  config.run_address =
+      ParseListenAddress("RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or(kDefaultRunAddress));
+  config.database_path = ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""));
+  if (auto value = layered.Resolve(accrual_flag, accrual, "ACCRUAL_SYSTEM_ADDRESS"); value && !value->empty()) {
+    config.accrual_address = ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", *value);
+  }
+  config.amqp = layered.Resolve(amqp_flag, amqp, "AMQP").value_or("");
+  config.jwt_key = layered.Resolve(jwt_flag, jwt_key, "JWT_KEY").value_or("");
+  config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
+  config.rebuild_projections = rebuild->parsed();
+  return config;
+}
+
+}  // namespace gm::infra

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gm::infra {
+
+// A bad configuration value. The message starts with the option's name:
+// "RUN_ADDRESS: expected host:port, got \"x\"".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct GophermartConfig {
+  ListenAddress run_address;
+  std::string database_path;                      // SQLite file
+  std::optional<std::string> accrual_address;    // base URL, "http://host:port"
+  std::string jwt_key;                            // empty: generated and kept in the database
+  std::string salt;
+  std::string amqp;
+  bool rebuild_projections = false;               // the `rebuild-projections` verb
+};
+
+// Where an option's value comes from, highest precedence first.
+struct ConfigSources {
+  std::map<std::string, std::string> environment;
+  std::map<std::string, std::string> dotenv;
+};
+
+ConfigSources ReadConfigSources();
+
+// Parses the command line over the given sources. Returns nothing when the
+// user asked for --help (already printed); throws ConfigError on bad values.
+std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::string>& args,
+                                                      const ConfigSources& sources);
+
+// Exposed for tests.
+ListenAddress ParseListenAddress(const std::string& option, const std::string& text);
+std::string ParseDatabasePath(const std::string& text);
+std::string ParseBaseUrl(const std::string& option, const std::string& text);
+
+}  // namespace gm::infra

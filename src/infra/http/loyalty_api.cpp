@@ -1,0 +1,250 @@
+#include "infra/http/loyalty_api.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "domain/credentials.hpp"
+#include "domain/order_number.hpp"
+#include "infra/http/json_text.hpp"
+#include "infra/time.hpp"
+
+namespace gm::infra::http {
+namespace {
+
+namespace json = boost::json;
+using domain::Result;
+
+constexpr std::size_t kMaxJsonDepth = 8;
+
+std::string NewUserId() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+// A JSON endpoint accepts application/json, or no Content-Type at all.
+std::optional<HttpResponse> RequireMediaType(const HttpRequest& request, std::string_view expected) {
+  const auto content_type = request.Header("content-type");
+  if (content_type && MediaType(*content_type) != expected) {
+    return HttpResponse::Error(415, "Content-Type must be " + std::string(expected));
+  }
+  return std::nullopt;
+}
+
+Result<json::object, HttpResponse> ParseJsonObject(const HttpRequest& request) {
+  if (auto refused = RequireMediaType(request, "application/json")) return *refused;
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code error;
+  json::value value = json::parse(request.body, error, {}, options);
+  if (error) return HttpResponse::Error(400, "malformed JSON: " + error.message());
+  if (!value.is_object()) return HttpResponse::Error(400, "expected a JSON object");
+  return std::move(value.as_object());
+}
+
+const json::string* StringField(const json::object& object, std::string_view key) {
+  const auto* field = object.if_contains(key);
+  return field ? field->if_string() : nullptr;
+}
+
+std::string_view TrimWhitespace(std::string_view text) {
+  constexpr std::string_view kWhitespace = " \t\r\n";
+  const auto first = text.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kWhitespace) - first + 1);
+}
+
+struct Credentials {
+  std::string login;
+  std::string password;
+};
+
+Result<Credentials, HttpResponse> ParseCredentials(const HttpRequest& request) {
+  auto object = ParseJsonObject(request);
+  if (!object) return object.Error();
+  const auto* login = StringField(object.Value(), "login");
+  const auto* password = StringField(object.Value(), "password");
+  if (login == nullptr || password == nullptr) {
+    return HttpResponse::Error(400, "login and password must be JSON strings");
+  }
+  if (auto broken = domain::CheckCredentials(*login, *password)) {
+    switch (*broken) {
+      case domain::CredentialsError::kLoginLength:
+        return HttpResponse::Error(400, "login must be 1 to 64 characters");
+      case domain::CredentialsError::kLoginCharacters:
+        return HttpResponse::Error(400, "login must not contain control characters or surrounding spaces");
+      case domain::CredentialsError::kPasswordLength:
+        return HttpResponse::Error(400, "password must be 1 to 256 characters");
+    }
+  }
+  return Credentials{std::string(*login), std::string(*password)};
+}
+
+std::string ListJson(std::vector<std::string> items) {
+  std::string body = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) body += ',';
+    body += items[i];
+  }
+  return body + "]";
+}
+
+}  // namespace
+
+void LoyaltyApi::AddRoutes(Router& router) {
+  router.Add({"POST", "/api/user/register", Lane::kHashing, false,
+              [this](const HttpRequest& r, const std::string&) { return Register(r); }});
+  router.Add({"POST", "/api/user/login", Lane::kHashing, false,
+              [this](const HttpRequest& r, const std::string&) { return Login(r); }});
+  router.Add({"POST", "/api/user/orders", Lane::kDatabase, true,
+              [this](const HttpRequest& r, const std::string& user) { return UploadOrder(r, user); }});
+  router.Add({"GET", "/api/user/orders", Lane::kDatabase, true,
+              [this](const HttpRequest&, const std::string& user) { return ListOrders(user); }});
+  router.Add({"GET", "/api/user/balance", Lane::kDatabase, true,
+              [this](const HttpRequest&, const std::string& user) { return Balance(user); }});
+  router.Add({"POST", "/api/user/balance/withdraw", Lane::kDatabase, true,
+              [this](const HttpRequest& r, const std::string& user) { return Withdraw(r, user); }});
+  for (const char* path : {"/api/user/withdrawals", "/api/user/balance/withdrawals"}) {
+    router.Add({"GET", path, Lane::kDatabase, true,
+                [this](const HttpRequest&, const std::string& user) { return ListWithdrawals(user); }});
+  }
+}
+
+HttpResponse LoyaltyApi::Authenticated(const std::string& user_id) const {
+  const std::string token = tokens_.Issue(user_id, NowMs());
+  auto response = HttpResponse::Json(200, R"({"status":"ok"})");
+  response.headers.emplace_back("Authorization", "Bearer " + token);
+  response.headers.emplace_back("Set-Cookie", "token=" + token + "; Path=/; Max-Age=" +
+                                                  std::to_string(tokens_.Lifetime().count()) +
+                                                  "; HttpOnly; SameSite=Strict");
+  return response;
+}
+
+HttpResponse LoyaltyApi::Register(const HttpRequest& request) {
+  auto credentials = ParseCredentials(request);
+  if (!credentials) return credentials.Error();
+  const auto& [login, password] = credentials.Value();
+  // Cheap early refusal; the append below is what really guarantees uniqueness.
+  if (read_models_.FindUserByLogin(login)) return HttpResponse::Error(409, "login is taken");
+  const std::string user_id = NewUserId();
+  auto registered = commands_.Register({user_id, login, hasher_.Hash(password), NowMs()});
+  if (!registered) {
+    switch (registered.Error()) {
+      case domain::RegisterError::kLoginTaken:
+        return HttpResponse::Error(409, "login is taken");
+    }
+  }
+  return Authenticated(user_id);
+}
+
+HttpResponse LoyaltyApi::Login(const HttpRequest& request) {
+  auto credentials = ParseCredentials(request);
+  if (!credentials) return credentials.Error();
+  const auto& [login, password] = credentials.Value();
+  const auto user = read_models_.FindUserByLogin(login);
+  if (!user) {
+    hasher_.VerifyNothing(password);
+    return HttpResponse::Error(401, "wrong login or password");
+  }
+  if (!hasher_.Verify(user->password_hash, password)) return HttpResponse::Error(401, "wrong login or password");
+  return Authenticated(user->user_id);
+}
+
+HttpResponse LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id) {
+  if (auto refused = RequireMediaType(request, "text/plain")) return *refused;
+  auto number = domain::OrderNumber::Parse(TrimWhitespace(request.body));
+  if (!number) {
+    switch (number.Error()) {
+      case domain::OrderNumberError::kEmpty:
+        return HttpResponse::Error(400, "the body must be an order number");
+      case domain::OrderNumberError::kNotDigits:
+        return HttpResponse::Error(422, "an order number is made of digits only");
+      case domain::OrderNumberError::kTooLong:
+        return HttpResponse::Error(422, "an order number has at most 32 digits");
+      case domain::OrderNumberError::kFailsLuhn:
+        return HttpResponse::Error(422, "the order number fails the Luhn check");
+    }
+  }
+  auto uploaded = commands_.UploadOrder({number.Value(), user_id, NowMs()});
+  if (!uploaded) {
+    switch (uploaded.Error()) {
+      case domain::UploadError::kUploadedByAnotherUser:
+        return HttpResponse::Error(409, "the order was uploaded by another user");
+    }
+  }
+  if (!uploaded.Value()) return HttpResponse::Json(200, R"({"status":"already uploaded"})");
+  if (on_order_uploaded_) on_order_uploaded_();
+  return HttpResponse::Json(202, R"({"status":"accepted"})");
+}
+
+HttpResponse LoyaltyApi::ListOrders(const std::string& user_id) {
+  const auto orders = read_models_.OrdersOf(user_id);
+  if (orders.empty()) return HttpResponse::Json(204, "");
+  std::vector<std::string> items;
+  items.reserve(orders.size());
+  for (const auto& order : orders) {
+    std::string item = R"({"number":)" + JsonString(order.number) + R"(,"status":")" +
+                       std::string(domain::OrderStatusName(order.status)) + '"';
+    if (order.accrual.hundredths > 0) item += R"(,"accrual":)" + JsonPoints(order.accrual);
+    item += R"(,"uploaded_at":")" + FormatRfc3339(order.uploaded_at) + "\"}";
+    items.push_back(std::move(item));
+  }
+  return HttpResponse::Json(200, ListJson(std::move(items)));
+}
+
+HttpResponse LoyaltyApi::Balance(const std::string& user_id) {
+  const auto balance = read_models_.BalanceOf(user_id);
+  return HttpResponse::Json(
+      200, R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}");
+}
+
+HttpResponse LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id) {
+  auto object = ParseJsonObject(request);
+  if (!object) return object.Error();
+  const auto* order_text = StringField(object.Value(), "order");
+  const auto* sum_value = object.Value().if_contains("sum");
+  if (order_text == nullptr) return HttpResponse::Error(400, "order must be a JSON string");
+  if (sum_value == nullptr || !sum_value->is_number()) return HttpResponse::Error(400, "sum must be a JSON number");
+  auto order = domain::OrderNumber::Parse(*order_text);
+  if (!order) return HttpResponse::Error(422, "bad order number: digits passing the Luhn check expected");
+  auto sum = PointsFromJson(*sum_value);
+  if (!sum) {
+    switch (sum.Error()) {
+      case JsonPointsError::kNotANumber:
+        return HttpResponse::Error(400, "sum must be a JSON number");
+      case JsonPointsError::kTooPrecise:
+        return HttpResponse::Error(422, "sum has more than two decimals");
+      case JsonPointsError::kOutOfRange:
+        return HttpResponse::Error(422, "sum is out of range");
+    }
+  }
+  auto withdrawn = commands_.Withdraw({user_id, order.Value(), sum.Value(), NowMs()});
+  if (!withdrawn) {
+    switch (withdrawn.Error()) {
+      case domain::WithdrawError::kSumNotPositive:
+        return HttpResponse::Error(422, "sum must be positive");
+      case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
+        return HttpResponse::Error(409, "this order number was already used for a different withdrawal");
+      case domain::WithdrawError::kInsufficientPoints:
+        return HttpResponse::Error(402, "not enough points");
+    }
+  }
+  return HttpResponse::Json(200, R"({"status":"ok"})");
+}
+
+HttpResponse LoyaltyApi::ListWithdrawals(const std::string& user_id) {
+  const auto withdrawals = read_models_.WithdrawalsOf(user_id);
+  if (withdrawals.empty()) return HttpResponse::Json(204, "");
+  std::vector<std::string> items;
+  items.reserve(withdrawals.size());
+  for (const auto& withdrawal : withdrawals) {
+    items.push_back(R"({"order":)" + JsonString(withdrawal.order) + R"(,"sum":)" + JsonPoints(withdrawal.sum) +
+                    R"(,"processed_at":")" + FormatRfc3339(withdrawal.processed_at) + "\"}");
+  }
+  return HttpResponse::Json(200, ListJson(std::move(items)));
+}
+
+}  // namespace gm::infra::http

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// Plain request and response values: handlers see these, never Beast types,
+// so they compile fast and are tested without a socket.
+namespace gm::infra::http {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // target without the query string
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;    // already decoded when it came gzip-compressed
+
+  [[nodiscard]] std::optional<std::string_view> Header(std::string_view lower_case_name) const;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type;  // empty: no Content-Type header
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Json(unsigned status, std::string body);
+  // A short JSON error for the client: {"error":"..."}. Details go to the log.
+  static HttpResponse Error(unsigned status, std::string_view message);
+  static HttpResponse Empty(unsigned status);
+};
+
+// The media type of a Content-Type value, lower-cased, without parameters.
+std::string MediaType(std::string_view content_type);
+
+}  // namespace gm::infra::http

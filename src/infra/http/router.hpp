@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "infra/http/request.hpp"
+
+namespace gm::infra::http {
+
+// Where a handler runs. Every handler blocks (SQLite, Argon2id), so none runs
+// on an I/O thread; password hashing has a lane of its own so a burst of
+// logins cannot starve ordinary requests.
+enum class Lane { kDatabase, kHashing };
+
+// The authenticated caller's user id; empty for public routes.
+using Handler = std::function<HttpResponse(const HttpRequest&, const std::string& user_id)>;
+
+struct Route {
+  std::string method;
+  std::string path;
+  Lane lane = Lane::kDatabase;
+  bool authenticated = true;
+  Handler handler;
+};
+
+class Router {
+ public:
+  void Add(Route route) { routes_.push_back(std::move(route)); }
+
+  struct Match {
+    const Route* route = nullptr;  // null: see status
+    unsigned status = 0;           // 404 or 405 when no route matched
+    std::string allow;             // for 405: the methods the path accepts
+  };
+  [[nodiscard]] Match Find(const std::string& method, const std::string& path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace gm::infra::http

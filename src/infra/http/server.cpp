@@ -1,0 +1,261 @@
+#include "infra/http/server.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "infra/http/gzip.hpp"
+#include "infra/observability/log.hpp"
+
+namespace gm::infra::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// After refusing a request we read and discard what the client is still
+// sending, so it sees our answer instead of a connection reset.
+constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
+constexpr std::chrono::seconds kDrainTimeout{3};
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  return accept_encoding.find("gzip") != std::string_view::npos;
+}
+
+HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  const std::string_view target = message.target();
+  request.path = std::string(target.substr(0, target.find('?')));
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  return request;
+}
+
+// Undoes Content-Encoding; nothing when the body is usable as it is.
+std::optional<HttpResponse> DecodeBody(HttpRequest& request, std::size_t max_decoded_bytes) {
+  const auto encoding = request.Header("content-encoding");
+  if (!encoding || encoding->empty() || *encoding == "identity") return std::nullopt;
+  if (MediaType(*encoding) != "gzip") return HttpResponse::Error(415, "only gzip Content-Encoding is supported");
+  auto decoded = Gunzip(request.body, max_decoded_bytes);
+  if (!decoded) {
+    switch (decoded.Error()) {
+      case GunzipError::kCorrupt:
+        return HttpResponse::Error(400, "the gzip body is corrupt");
+      case GunzipError::kTooLarge:
+        return HttpResponse::Error(413, "the decompressed body is too large");
+    }
+  }
+  request.body = std::move(decoded.Value());
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_context, asio::thread_pool& database, asio::thread_pool& hashing,
+       const Dispatcher& request_dispatcher, ServerOptions server_options)
+      : io(io_context),
+        database_lane(database),
+        hashing_lane(hashing),
+        dispatcher(request_dispatcher),
+        options(std::move(server_options)),
+        acceptor(io_context) {}
+
+  asio::io_context& io;
+  asio::thread_pool& database_lane;
+  asio::thread_pool& hashing_lane;
+  const Dispatcher& dispatcher;
+  ServerOptions options;
+  tcp::acceptor acceptor;
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+
+  awaitable<void> Accept() {
+    for (;;) {
+      auto [error, socket] = co_await acceptor.async_accept(kNoThrow);
+      if (error) {
+        if (stopping || error == asio::error::operation_aborted) co_return;
+        LogLine().Add("error", error.message()).Warn("accept failed");
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(socket.get_executor(), Session(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+
+  awaitable<HttpResponse> Handle(HttpRequest request) {
+    const auto match = dispatcher.Find(request);
+    if (match.route == nullptr) co_return dispatcher.Handle(request, match);
+    auto& lane = match.route->lane == Lane::kHashing ? hashing_lane : database_lane;
+    co_return co_await asio::co_spawn(
+        lane.get_executor(),
+        [this, &request, &match]() -> awaitable<HttpResponse> { co_return dispatcher.Handle(request, match); },
+        use_awaitable);
+  }
+
+  awaitable<void> Write(beast::tcp_stream& stream, HttpResponse response, bool keep_alive, bool gzip_ok,
+                        unsigned version) {
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+    if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message.insert(name, value);
+    if (gzip_ok && response.body.size() >= options.gzip_min_bytes) {
+      response.body = Gzip(response.body);
+      message.set(bhttp::field::content_encoding, "gzip");
+      message.set(bhttp::field::vary, "Accept-Encoding");
+    }
+    message.body() = std::move(response.body);
+    message.keep_alive(keep_alive);
+    message.prepare_payload();
+    stream.expires_after(options.read_timeout);
+    co_await bhttp::async_write(stream, message, kNoThrow);
+  }
+
+  // Answers a request we refuse before reading it all, then drains the
+  // rest of what the client sends so it can read the answer.
+  awaitable<void> RefuseAndClose(beast::tcp_stream& stream, HttpResponse response) {
+    co_await Write(stream, std::move(response), false, false, 11);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(kDrainTimeout);
+    std::array<char, 16 * 1024> sink{};
+    for (std::size_t drained = 0; drained < kMaxDrainBytes;) {
+      auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (error) break;
+      drained += bytes;
+    }
+  }
+
+  awaitable<void> Session(beast::tcp_stream stream) {
+    auto self = shared_from_this();
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      beast::error_code ignored;
+      remote = stream.socket().remote_endpoint(ignored).address().to_string();
+    }
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(kMaxHeaderBytes);
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(options.idle_timeout);
+      auto [header_error, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      if (header_error) {
+        if (header_error == bhttp::error::header_limit) {
+          co_await RefuseAndClose(stream, HttpResponse::Error(431, "request headers too large"));
+        } else if (header_error != bhttp::error::end_of_stream && header_error != beast::error::timeout &&
+                   header_error != asio::error::connection_reset && header_error != asio::error::eof &&
+                   header_error != asio::error::operation_aborted) {
+          co_await RefuseAndClose(stream, HttpResponse::Error(400, "malformed HTTP request"));
+        }
+        break;
+      }
+      const auto started = std::chrono::steady_clock::now();
+      if (const auto length = parser.content_length(); length && *length > options.max_body_bytes) {
+        co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
+        break;
+      }
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, proceed, kNoThrow);
+      }
+      stream.expires_after(options.read_timeout);
+      auto [body_error, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+      if (body_error) {
+        if (body_error == bhttp::error::body_limit) {
+          co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
+        } else if (body_error != beast::error::timeout && body_error != bhttp::error::end_of_stream &&
+                   body_error != bhttp::error::partial_message && body_error != asio::error::connection_reset) {
+          co_await RefuseAndClose(stream, HttpResponse::Error(400, "malformed HTTP request"));
+        }
+        break;
+      }
+
+      ++in_flight;
+      auto message = parser.release();
+      const unsigned version = message.version();
+      const bool keep_alive = message.keep_alive() && !stopping;
+      const bool gzip_ok = AcceptsGzip(message[bhttp::field::accept_encoding]);
+      HttpRequest request = ToRequest(std::move(message));
+      const std::string method = request.method;
+      const std::string path = request.path;
+      const std::size_t bytes_in = request.body.size();
+      HttpResponse response;
+      if (auto refused = DecodeBody(request, options.max_decoded_body_bytes)) {
+        response = std::move(*refused);
+      } else {
+        response = co_await Handle(std::move(request));
+      }
+      const unsigned status = response.status;
+      const std::size_t bytes_out = response.body.size();
+      co_await Write(stream, std::move(response), keep_alive, gzip_ok, version);
+      --in_flight;
+
+      const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+      LogLine()
+          .Add("method", method)
+          .Add("path", path)
+          .Add("status", std::int64_t{status})
+          .Add("duration_ms", took.count())
+          .Add("bytes_in", static_cast<std::int64_t>(bytes_in))
+          .Add("bytes_out", static_cast<std::int64_t>(bytes_out))
+          .Add("remote", remote)
+          .Info("request");
+      if (!keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+};
+
+HttpServer::HttpServer(asio::io_context& io, asio::thread_pool& database_lane, asio::thread_pool& hashing_lane,
+                       const Dispatcher& dispatcher, ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, database_lane, hashing_lane, dispatcher, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Start() {
+  const auto& address = impl_->options.address;
+  const std::string where = address.host + ":" + std::to_string(address.port);
+  beast::error_code error;
+  tcp::resolver resolver(impl_->io);
+  const auto endpoints = resolver.resolve(address.host, std::to_string(address.port), error);
+  if (error || endpoints.empty()) throw std::runtime_error("cannot resolve " + where + ": " + error.message());
+  const tcp::endpoint endpoint = *endpoints.begin();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) throw std::runtime_error("cannot listen on " + where + ": " + error.message());
+  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+}
+
+void HttpServer::Stop() {
+  impl_->stopping = true;
+  asio::post(impl_->io, [impl = impl_] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+}
+
+std::size_t HttpServer::InFlight() const { return impl_->in_flight; }
+
+std::uint16_t HttpServer::Port() const {
+  beast::error_code ignored;
+  return impl_->acceptor.local_endpoint(ignored).port();
+}
+
+}  // namespace gm::infra::http

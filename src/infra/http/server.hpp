@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "infra/config/config.hpp"
+#include "infra/http/dispatcher.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace gm::infra::http {
+
+struct ServerOptions {
+  ListenAddress address;
+  std::size_t max_body_bytes = 1024 * 1024;          // on the wire; more is 413
+  std::size_t max_decoded_body_bytes = 1024 * 1024;  // after gunzip; more is 413
+  std::size_t gzip_min_bytes = 1024;                 // smaller responses are not worth compressing
+  std::chrono::seconds read_timeout{15};             // per request, headers and body
+  std::chrono::seconds idle_timeout{60};             // between requests on a kept-alive connection
+};
+
+// HTTP/1.1 on Beast with C++20 coroutines. The I/O threads only parse and
+// write; each request is handled on its route's lane (a thread pool).
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& database_lane,
+             boost::asio::thread_pool& hashing_lane, const Dispatcher& dispatcher, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting; throws std::runtime_error saying why not.
+  void Start();
+  // Stops accepting. Requests in flight finish; see InFlight().
+  void Stop();
+  [[nodiscard]] std::size_t InFlight() const;
+  [[nodiscard]] std::uint16_t Port() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gm::infra::http

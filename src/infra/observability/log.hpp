@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gm::infra {
+
+// Structured logs: one JSON object per line on stderr, e.g.
+// {"ts":"2026-11-25T12:00:00.123Z","level":"info","msg":"request","method":"GET",...}
+void InitLogging();
+
+class LogLine {
+ public:
+  LogLine& Add(std::string_view key, std::string_view value);
+  LogLine& Add(std::string_view key, const char* value) { return Add(key, std::string_view(value)); }
+  LogLine& Add(std::string_view key, std::int64_t value);
+  LogLine& Add(std::string_view key, double value);
+
+  void Info(std::string_view message) const;
+  void Warn(std::string_view message) const;
+  void Error(std::string_view message) const;
+
+ private:
+  std::string fields_;
+};
+
+}  // namespace gm::infra

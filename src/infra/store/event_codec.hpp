@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain/events.hpp"
+
+namespace gm::infra {
+
+// The stored form of an event: a frozen, versioned type name and a JSON
+// object. Points are stored as integer hundredths, times as Unix ms.
+struct EncodedEvent {
+  std::string type;
+  std::string data;
+};
+
+EncodedEvent Encode(const domain::Event& event);
+
+// Throws std::runtime_error for an unknown type or malformed data: the log
+// is ours, so either means a bug or a newer writer, never user input.
+domain::Event Decode(std::string_view type, std::string_view data);
+
+}  // namespace gm::infra

@@ -1,0 +1,35 @@
+#include "infra/store/sqlite/sqlite_store.hpp"
+
+namespace gm::infra::sqlite {
+
+std::vector<app::PendingOrder> SqliteStore::ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
+                                                     std::size_t limit) {
+  auto c = pool_.Acquire();
+  WriteTransaction transaction(*c);
+  auto statement = c->Prepare(
+      "UPDATE accrual_queue SET lease_until = ?2 WHERE order_number IN ("
+      "  SELECT order_number FROM accrual_queue WHERE next_attempt_at <= ?1 AND lease_until <= ?1"
+      "  ORDER BY next_attempt_at LIMIT ?3) "
+      "RETURNING order_number, attempts");
+  statement.Bind(1, now).Bind(2, lease_until).Bind(3, static_cast<std::int64_t>(limit));
+  std::vector<app::PendingOrder> claimed;
+  while (statement.Step()) claimed.push_back({statement.Text(0), static_cast<int>(statement.Int64(1))});
+  transaction.Commit();
+  return claimed;
+}
+
+void SqliteStore::Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) {
+  auto c = pool_.Acquire();
+  c->Prepare("UPDATE accrual_queue SET attempts = ?, next_attempt_at = ?, lease_until = 0 WHERE order_number = ?")
+      .Bind(1, std::int64_t{attempts})
+      .Bind(2, next_attempt_at)
+      .Bind(3, number)
+      .Run();
+}
+
+void SqliteStore::ReleaseAllLeases() {
+  auto c = pool_.Acquire();
+  c->Execute("UPDATE accrual_queue SET lease_until = 0 WHERE lease_until <> 0");
+}
+
+}  // namespace gm::infra::sqlite

@@ -1,0 +1,98 @@
+#include "infra/store/sqlite/projector.hpp"
+
+#include <string>
+
+#include "domain/order.hpp"
+
+namespace gm::infra::sqlite {
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+
+void SetStatus(Connection& c, const std::string& number, domain::OrderStatus status) {
+  c.Prepare("UPDATE orders_view SET status = ? WHERE number = ?")
+      .Bind(1, domain::OrderStatusName(status))
+      .Bind(2, number)
+      .Run();
+}
+
+void LeaveQueue(Connection& c, const std::string& number) {
+  c.Prepare("DELETE FROM accrual_queue WHERE order_number = ?").Bind(1, number).Run();
+}
+
+}  // namespace
+
+void Project(Connection& c, const domain::Event& event, std::int64_t position) {
+  using namespace domain;
+  std::visit(
+      Overloaded{
+          [&](const UserRegistered& e) {
+            c.Prepare("INSERT INTO users_view (user_id, login, password_hash, registered_at) VALUES (?, ?, ?, ?)")
+                .Bind(1, e.user_id)
+                .Bind(2, e.login)
+                .Bind(3, e.password_hash)
+                .Bind(4, e.at)
+                .Run();
+            c.Prepare("INSERT INTO balances_view (user_id, current, withdrawn) VALUES (?, 0, 0)")
+                .Bind(1, e.user_id)
+                .Run();
+          },
+          [&](const OrderUploaded& e) {
+            c.Prepare(
+                 "INSERT INTO orders_view (number, user_id, status, accrual, uploaded_at, position) "
+                 "VALUES (?, ?, 'NEW', NULL, ?, ?)")
+                .Bind(1, e.number)
+                .Bind(2, e.user_id)
+                .Bind(3, e.at)
+                .Bind(4, position)
+                .Run();
+            c.Prepare("INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES (?, ?)")
+                .Bind(1, e.number)
+                .Bind(2, e.at)
+                .Run();
+          },
+          [&](const OrderProcessingStarted& e) { SetStatus(c, e.number, OrderStatus::kProcessing); },
+          [&](const OrderProcessed& e) {
+            c.Prepare("UPDATE orders_view SET status = 'PROCESSED', accrual = ? WHERE number = ?")
+                .Bind(1, e.accrual.hundredths)
+                .Bind(2, e.number)
+                .Run();
+            LeaveQueue(c, e.number);
+          },
+          [&](const OrderInvalidated& e) {
+            SetStatus(c, e.number, OrderStatus::kInvalid);
+            LeaveQueue(c, e.number);
+          },
+          [&](const PointsAccrued& e) {
+            c.Prepare("UPDATE balances_view SET current = current + ? WHERE user_id = ?")
+                .Bind(1, e.amount.hundredths)
+                .Bind(2, e.user_id)
+                .Run();
+          },
+          [&](const PointsWithdrawn& e) {
+            c.Prepare("UPDATE balances_view SET current = current - ?, withdrawn = withdrawn + ? WHERE user_id = ?")
+                .Bind(1, e.sum.hundredths)
+                .Bind(2, e.sum.hundredths)
+                .Bind(3, e.user_id)
+                .Run();
+            c.Prepare(
+                 "INSERT INTO withdrawals_view (order_number, user_id, sum, processed_at, position) "
+                 "VALUES (?, ?, ?, ?, ?)")
+                .Bind(1, e.order)
+                .Bind(2, e.user_id)
+                .Bind(3, e.sum.hundredths)
+                .Bind(4, e.at)
+                .Bind(5, position)
+                .Run();
+          },
+          [&](const WithdrawalPlaced&) {
+            // Only the account's PointsWithdrawn shows in the read models.
+          },
+      },
+      event);
+}
+
+}  // namespace gm::infra::sqlite

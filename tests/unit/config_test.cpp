@@ -1,0 +1,65 @@
+// Proves option precedence (flag > environment > .env > default) and that
+// bad values are refused with the option's name.
+#include <gtest/gtest.h>
+
+#include "infra/config/config.hpp"
+
+namespace gm::infra {
+namespace {
+
+GophermartConfig Parse(std::vector<std::string> args, ConfigSources sources = {}) {
+  return *ParseGophermartConfig(args, sources);
+}
+
+TEST(Config, DefaultsNeedNoConfiguration) {
+  const auto config = Parse({});
+  EXPECT_EQ(config.run_address.host, "localhost");
+  EXPECT_EQ(config.run_address.port, 8080);
+  EXPECT_EQ(config.database_path, "gophermart.db");
+  EXPECT_FALSE(config.accrual_address.has_value());
+  EXPECT_FALSE(config.rebuild_projections);
+}
+
+TEST(Config, FlagBeatsEnvironmentBeatsDotenv) {
+  ConfigSources sources;
+  sources.environment = {{"RUN_ADDRESS", "127.0.0.1:7000"}, {"SALT", "from-env"}};
+  sources.dotenv = {{"RUN_ADDRESS", "127.0.0.1:6000"}, {"SALT", "from-dotenv"}, {"JWT_KEY", "k"}};
+  const auto config = Parse({"-a", "127.0.0.1:9000"}, sources);
+  EXPECT_EQ(config.run_address.port, 9000);
+  EXPECT_EQ(config.salt, "from-env");
+  EXPECT_EQ(config.jwt_key, "k");
+}
+
+TEST(Config, AddressForms) {
+  EXPECT_EQ(ParseListenAddress("RUN_ADDRESS", ":8081").host, "0.0.0.0");
+  EXPECT_EQ(ParseListenAddress("RUN_ADDRESS", "[::1]:8081").host, "::1");
+  EXPECT_EQ(ParseListenAddress("RUN_ADDRESS", "http://localhost:8081").port, 8081);
+  EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "localhost:8081"), "http://localhost:8081");
+  EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "http://127.0.0.1:8081/"), "http://127.0.0.1:8081");
+  EXPECT_EQ(ParseDatabasePath("sqlite:///tmp/x.db"), "/tmp/x.db");
+  EXPECT_EQ(ParseDatabasePath("sqlite:x.db"), "x.db");
+}
+
+TEST(Config, BadValuesNameTheirOption) {
+  const auto refused_with = [](std::vector<std::string> args, ConfigSources sources = {}) {
+    try {
+      (void)ParseGophermartConfig(args, sources);
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refused_with({"-a", "nonsense"}).rfind("RUN_ADDRESS:", 0), 0U);
+  EXPECT_EQ(refused_with({"-a", "host:99999"}).rfind("RUN_ADDRESS:", 0), 0U);
+  EXPECT_EQ(refused_with({"-d", "mysql://x"}).rfind("DATABASE_URI:", 0), 0U);
+  EXPECT_EQ(refused_with({"-r", "ftp://x"}).rfind("ACCRUAL_SYSTEM_ADDRESS:", 0), 0U);
+  ConfigSources from_env;
+  from_env.environment = {{"RUN_ADDRESS", "::"}};
+  EXPECT_EQ(refused_with({}, from_env).rfind("RUN_ADDRESS:", 0), 0U);
+  EXPECT_EQ(refused_with({"--no-such-flag"}).rfind("command line:", 0), 0U);
+}
+
+TEST(Config, RebuildVerb) { EXPECT_TRUE(Parse({"rebuild-projections", "-d", "x.db"}).rebuild_projections); }
+
+}  // namespace
+}  // namespace gm::infra
