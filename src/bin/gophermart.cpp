@@ -38,8 +38,18 @@ std::string GeneratedKey() {
 
 std::string JwtKey(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
-  infra::LogLine().Warn("JWT_KEY is not set: using a key generated once and kept in the database");
   return store.GetOrCreateSetting("jwt_key", GeneratedKey());
+}
+
+// After the listener is up, so a start-up failure is the only line printed.
+void WarnAboutDefaults(const infra::GophermartConfig& config) {
+  if (config.jwt_key.empty()) {
+    infra::LogLine().Warn("JWT_KEY is not set: using a key generated once and kept in the database");
+  }
+  if (!config.accrual_address) infra::LogLine().Warn("ACCRUAL_SYSTEM_ADDRESS is not set: uploaded orders stay NEW");
+  if (!config.amqp.empty()) {
+    infra::LogLine().Warn("AMQP is set but RabbitMQ is not supported by this build yet: using the embedded queue");
+  }
 }
 
 // Stops accepting, waits for requests in flight (bounded), then stops the loop.
@@ -55,9 +65,6 @@ asio::awaitable<void> Drain(asio::io_context& io, infra::http::HttpServer& serve
 }
 
 int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
-  if (!config.amqp.empty()) {
-    infra::LogLine().Warn("AMQP is set but RabbitMQ is not supported by this build yet: using the embedded queue");
-  }
   store.ReleaseAllLeases();
   const infra::PasswordHasher hasher(config.salt);
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
@@ -71,8 +78,6 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
   if (config.accrual_address) {
     worker = std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands,
                                                              *config.accrual_address);
-  } else {
-    infra::LogLine().Warn("ACCRUAL_SYSTEM_ADDRESS is not set: uploaded orders stay NEW");
   }
 
   infra::http::LoyaltyApi api(commands, store, hasher, tokens, [&worker] {
@@ -90,6 +95,7 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
     std::cerr << "gophermart: RUN_ADDRESS: " << error.what() << "\n";
     return 2;
   }
+  WarnAboutDefaults(config);
   if (worker) worker->Start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -155,6 +155,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (header_error) {
         if (header_error == bhttp::error::header_limit) {
           co_await RefuseAndClose(stream, HttpResponse::Error(431, "request headers too large"));
+        } else if (header_error == bhttp::error::body_limit) {  // Content-Length over the limit
+          co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
         } else if (header_error != bhttp::error::end_of_stream && header_error != beast::error::timeout &&
                    header_error != asio::error::connection_reset && header_error != asio::error::eof &&
                    header_error != asio::error::operation_aborted) {
@@ -163,10 +165,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       const auto started = std::chrono::steady_clock::now();
-      if (const auto length = parser.content_length(); length && *length > options.max_body_bytes) {
-        co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
-        break;
-      }
       if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, proceed, kNoThrow);

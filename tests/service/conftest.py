@@ -1,0 +1,300 @@
+"""Fixtures for service tests: the real gophermart binary on a free port, a
+fresh SQLite file per test, and a scripted fake accrual server that counts
+every request it receives."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("GOPHERMART_BIN", ROOT / "build" / "asan" / "gophermart"))
+TEST_JWT_KEY = "service-test-key"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout=10.0, interval=0.02, message="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class Gophermart:
+    """One gophermart process; can be stopped, killed and started again on
+    the same database file and port."""
+
+    def __init__(self, workdir, env=None, args=None):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {k: v for k, v in os.environ.items() if k not in (
+            "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP")}
+        self.env.update({"ASAN_OPTIONS": "detect_leaks=0"})
+        self.env.update(env or {})
+        self.args = list(args or [])
+        self.process = None
+        self.log_path = self.workdir / "gophermart.log"
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [str(BINARY), "-a", f"127.0.0.1:{self.port}", "-d", str(self.workdir / "gophermart.db"), *self.args],
+            cwd=self.workdir, env=self.env, stdout=log, stderr=log)
+        log.close()
+
+        def ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"gophermart exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return True
+            except OSError:
+                return False
+
+        wait_until(ready, timeout=20, message="gophermart to listen")
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def url(self, path):
+        return self.base + path
+
+
+class FakeAccrual:
+    """A scripted accrual system. `script[number]` is a list of answers given
+    in turn (the last one repeats); an answer is (status, body_dict_or_text,
+    headers) or a callable returning one. Unknown orders get 204."""
+
+    def __init__(self, port=0):
+        self.script = {}
+        self.default = (204, None, {})
+        self.requests = []  # (monotonic time, order number)
+        self.lock = threading.Lock()
+        self.delay = 0.0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                number = self.path.rsplit("/", 1)[-1]
+                with fake.lock:
+                    fake.requests.append((time.monotonic(), number))
+                    answers = fake.script.get(number)
+                    if answers:
+                        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+                    else:
+                        answer = fake.default
+                if callable(answer):
+                    answer = answer(number)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                status, body, headers = answer
+                if isinstance(body, dict):
+                    payload = json.dumps(body).encode()
+                    headers = {"Content-Type": "application/json", **headers}
+                else:
+                    payload = (body or "").encode()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 204:
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if status != 204:
+                    self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def processed(self, number, accrual):
+        body = {"order": number, "status": "PROCESSED"}
+        if accrual is not None:
+            body["accrual"] = accrual
+        return (200, body, {})
+
+    def answer(self, number, *answers):
+        with self.lock:
+            self.script[number] = list(answers)
+
+    def count(self, number=None):
+        with self.lock:
+            return sum(1 for _, n in self.requests if number is None or n == number)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def accrual():
+    fake = FakeAccrual()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def make_server(tmp_path):
+    started = []
+
+    def make(env=None, args=None, workdir=None):
+        base_env = {"JWT_KEY": TEST_JWT_KEY}
+        base_env.update(env or {})
+        server = Gophermart(workdir or tmp_path, env=base_env, args=args)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for server in started:
+        if server.process and server.process.poll() is None:
+            server.kill()
+        assert "AddressSanitizer" not in server.log() and "runtime error" not in server.log(), server.log()
+
+
+@pytest.fixture
+def server(make_server, accrual):
+    return make_server(env={"ACCRUAL_SYSTEM_ADDRESS": accrual.base})
+
+
+_counter = [0]
+
+
+def unique_login(prefix="user"):
+    _counter[0] += 1
+    return f"{prefix}-{os.getpid()}-{_counter[0]}-{time.monotonic_ns()}"
+
+
+def luhn_complete(prefix: str) -> str:
+    """Appends the Luhn check digit to prefix."""
+    for check in "0123456789":
+        candidate = prefix + check
+        total = 0
+        for i, ch in enumerate(reversed(candidate)):
+            d = int(ch)
+            if i % 2 == 1:
+                d *= 2
+                if d > 9:
+                    d -= 9
+            total += d
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+_order_counter = [int(time.time() * 1000) % 10**9]
+
+
+def new_order_number():
+    _order_counter[0] += 1
+    return luhn_complete(str(_order_counter[0]) + "7")
+
+
+class Client:
+    """A registered user talking to one server."""
+
+    def __init__(self, server, login=None, password="pa55word"):
+        self.server = server
+        self.login = login or unique_login()
+        self.password = password
+        self.session = requests.Session()
+        response = self.session.post(server.url("/api/user/register"),
+                                     json={"login": self.login, "password": password})
+        assert response.status_code == 200, response.text
+        self.token = response.headers["Authorization"]
+        self.session.cookies.clear()  # authenticate by header unless a test says otherwise
+        self.session.headers["Authorization"] = self.token
+
+    def get(self, path, **kw):
+        return self.session.get(self.server.url(path), **kw)
+
+    def post(self, path, **kw):
+        return self.session.post(self.server.url(path), **kw)
+
+    def upload(self, number):
+        return self.post("/api/user/orders", data=number.encode(), headers={"Content-Type": "text/plain"})
+
+    def orders(self):
+        response = self.get("/api/user/orders")
+        return [] if response.status_code == 204 else response.json()
+
+    def order(self, number):
+        return next((o for o in self.orders() if o["number"] == number), None)
+
+    def balance(self):
+        response = self.get("/api/user/balance")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def withdraw(self, order, amount):
+        return self.post("/api/user/balance/withdraw", json={"order": order, "sum": amount})
+
+    def wait_status(self, number, status, timeout=15):
+        return wait_until(lambda: (o := self.order(number)) and o["status"] == status and o,
+                          timeout=timeout, message=f"order {number} to be {status}")
+
+
+def fund(client, accrual, amount):
+    """Credits `amount` points to the client through the real pipeline."""
+    number = new_order_number()
+    accrual.answer(number, accrual.processed(number, amount))
+    assert client.upload(number).status_code == 202
+    client.wait_status(number, "PROCESSED")
+    return number
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(claims, key=TEST_JWT_KEY, alg="HS256"):
+    header = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = b64url(json.dumps(claims).encode())
+    signing_input = f"{header}.{payload}".encode()
+    if alg == "none":
+        return f"{header}.{payload}."
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    signature = b64url(hmac.new(key.encode(), signing_input, digest).digest())
+    return f"{header}.{payload}.{signature}"
+
+
+def token_subject(bearer):
+    payload = bearer.split(" ", 1)[1].split(".")[1]
+    payload += "=" * (-len(payload) % 4)
+    return json.loads(base64.urlsafe_b64decode(payload))["sub"]
