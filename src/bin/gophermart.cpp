@@ -1,7 +1,5 @@
 // gophermart: wires the loyalty service together and runs it until SIGINT or
 // SIGTERM, then drains requests in flight and exits 0.
-#include <sodium.h>
-
 #include <boost/asio.hpp>
 #include <iostream>
 #include <thread>
@@ -9,6 +7,7 @@
 #include "app/commands.hpp"
 #include "infra/accrual/accrual_worker.hpp"
 #include "infra/auth/password_hasher.hpp"
+#include "infra/auth/random_hex.hpp"
 #include "infra/auth/token_issuer.hpp"
 #include "infra/config/config.hpp"
 #include "infra/http/dispatcher.hpp"
@@ -28,17 +27,9 @@ constexpr unsigned kIoThreads = 2;
 constexpr unsigned kDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
 
-std::string GeneratedKey() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
-
 std::string JwtKey(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
-  return store.GetOrCreateSetting("jwt_key", GeneratedKey());
+  return store.GetOrCreateSetting("jwt_key", infra::RandomHex(32));
 }
 
 // After the listener is up, so a start-up failure is the only line printed.
@@ -76,8 +67,8 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
 
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
-    worker = std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands,
-                                                             *config.accrual_address);
+    worker =
+        std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands, *config.accrual_address);
   }
 
   infra::http::LoyaltyApi api(commands, store, hasher, tokens, [&worker] {

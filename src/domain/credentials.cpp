@@ -19,7 +19,7 @@ std::optional<CredentialsError> CheckCredentials(std::string_view login, std::st
   for (const char c : login) {
     if (static_cast<unsigned char>(c) < 0x20U || c == 0x7F) {
       return CredentialsError::kLoginCharacters;
-  }
+    }
   }
   if (login.front() == ' ' || login.back() == ' ') {
     return CredentialsError::kLoginCharacters;

@@ -69,8 +69,8 @@ struct WithdrawalPlaced {
   TimeMs at = 0;
 };
 
-using Event = std::variant<UserRegistered, OrderUploaded, OrderProcessingStarted, OrderProcessed,
-                           OrderInvalidated, PointsAccrued, PointsWithdrawn, WithdrawalPlaced>;
+using Event = std::variant<UserRegistered, OrderUploaded, OrderProcessingStarted, OrderProcessed, OrderInvalidated,
+                           PointsAccrued, PointsWithdrawn, WithdrawalPlaced>;
 
 // One stream per aggregate instance.
 std::string UserStream(const std::string& login);

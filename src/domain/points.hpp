@@ -27,9 +27,9 @@ struct Points {
 inline constexpr std::int64_t kMaxPointsHundredths = 1'000'000'000'000'000;
 
 enum class PointsError {
-  kNotANumber,    // not of the form [-]digits[.digits]
-  kTooPrecise,    // more than two decimals
-  kOutOfRange,    // magnitude above kMaxPointsHundredths
+  kNotANumber,  // not of the form [-]digits[.digits]
+  kTooPrecise,  // more than two decimals
+  kOutOfRange,  // magnitude above kMaxPointsHundredths
 };
 
 // Parses "751", "0.1", "500.50", "-3". No exponent, no leading '+'.

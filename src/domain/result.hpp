@@ -12,7 +12,7 @@ template <class T, class E>
 class Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(E error) : state_(std::in_place_index<1>, error) {}               // NOLINT(google-explicit-constructor)
+  Result(E error) : state_(std::in_place_index<1>, error) {}             // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool HasValue() const { return state_.index() == 0; }
   explicit operator bool() const { return HasValue(); }

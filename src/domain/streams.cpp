@@ -1,12 +1,8 @@
 #include "domain/events.hpp"
+#include "domain/overloaded.hpp"
 
 namespace gm::domain {
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 }  // namespace
 

@@ -11,8 +11,7 @@ WithdrawalState Evolve(WithdrawalState state, const Event& event) {
   return state;
 }
 
-Result<std::vector<Event>, WithdrawError> DecideWithdraw(const AccountState& account,
-                                                         const WithdrawalState& withdrawal,
+Result<std::vector<Event>, WithdrawError> DecideWithdraw(const AccountState& account, const WithdrawalState& withdrawal,
                                                          const WithdrawPoints& command) {
   if (command.sum.hundredths <= 0) return WithdrawError::kSumNotPositive;
   if (withdrawal.placed) {

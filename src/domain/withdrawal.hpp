@@ -35,8 +35,7 @@ enum class WithdrawError {
 
 // An empty event list with no error means "already done": the same user
 // repeating the same withdrawal is charged once.
-Result<std::vector<Event>, WithdrawError> DecideWithdraw(const AccountState& account,
-                                                         const WithdrawalState& withdrawal,
+Result<std::vector<Event>, WithdrawError> DecideWithdraw(const AccountState& account, const WithdrawalState& withdrawal,
                                                          const WithdrawPoints& command);
 
 }  // namespace gm::domain

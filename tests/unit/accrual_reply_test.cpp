@@ -20,17 +20,16 @@ TEST(AccrualReply, ReadsFinalAndInterimStatuses) {
   EXPECT_EQ(processed.status, domain::AccrualStatus::kProcessed);
   EXPECT_EQ(processed.accrual.hundredths, 72998);
   EXPECT_EQ(Reply(200, R"({"order":"12345678903","status":"INVALID"})").status, domain::AccrualStatus::kInvalid);
-  EXPECT_EQ(Reply(200, R"({"order":"12345678903","status":"REGISTERED"})").status,
-            domain::AccrualStatus::kRegistered);
+  EXPECT_EQ(Reply(200, R"({"order":"12345678903","status":"REGISTERED"})").status, domain::AccrualStatus::kRegistered);
   EXPECT_EQ(Reply(204, "").kind, Kind::kNotRegistered);
 }
 
 TEST(AccrualReply, GarbageIsAFaultNeverAStatus) {
-  for (std::string_view body : {"", "{", "not json", "[]", R"({"order":"12345678903"})",
-                                R"({"order":"12345678903","status":"DONE"})", R"({"order":"1","status":"INVALID"})",
-                                R"({"order":"12345678903","status":"PROCESSED","accrual":"5"})",
-                                R"({"order":"12345678903","status":"PROCESSED","accrual":-5})",
-                                R"({"order":"12345678903","status":"PROCESSED","accrual":1.001})"}) {
+  for (std::string_view body :
+       {"", "{", "not json", "[]", R"({"order":"12345678903"})", R"({"order":"12345678903","status":"DONE"})",
+        R"({"order":"1","status":"INVALID"})", R"({"order":"12345678903","status":"PROCESSED","accrual":"5"})",
+        R"({"order":"12345678903","status":"PROCESSED","accrual":-5})",
+        R"({"order":"12345678903","status":"PROCESSED","accrual":1.001})"}) {
     EXPECT_EQ(Reply(200, body).kind, Kind::kFault) << body;
   }
   EXPECT_EQ(Reply(500, "").kind, Kind::kFault);

@@ -9,7 +9,9 @@ namespace {
 
 OrderNumber Number(std::string_view text) { return OrderNumber::Parse(text).Value(); }
 
-AccountState AccountWith(std::int64_t hundredths) { return Evolve(AccountState{}, PointsAccrued{"u1", "1", {hundredths}, 1}); }
+AccountState AccountWith(std::int64_t hundredths) {
+  return Evolve(AccountState{}, PointsAccrued{"u1", "1", {hundredths}, 1});
+}
 
 TEST(Withdraw, WithdrawsWithinTheBalance) {
   auto events = DecideWithdraw(AccountWith(10000), {}, {"u1", Number("2377225624"), {7510}, 5});

@@ -1,8 +1,8 @@
 #include "infra/accrual/accrual_worker.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <boost/asio.hpp>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -141,8 +141,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
       try {
         co_await WaitForTurn(timer);
         const auto now = NowMs();
-        const auto claimed = co_await OnDatabase(
-            [&] { return queue.ClaimDue(now, now + options.lease.count(), 1); });
+        const auto claimed = co_await OnDatabase([&] { return queue.ClaimDue(now, now + options.lease.count(), 1); });
         if (claimed.empty()) {
           next_request_at = std::min(next_request_at, Clock::now());  // give the unused slot back
           co_await Sleep(timer, options.idle_poll);

@@ -16,13 +16,13 @@ class thread_pool;
 namespace gm::infra::accrual {
 
 struct AccrualWorkerOptions {
-  std::size_t concurrency = 4;                  // requests in flight to the accrual system
-  std::chrono::milliseconds lease{30'000};      // how long a claimed order stays hidden
-  std::chrono::milliseconds idle_poll{500};     // queue poll when nothing is due (uploads nudge sooner)
-  std::chrono::milliseconds recheck_first{250}; // 204 / REGISTERED / PROCESSING: first re-check...
-  std::chrono::milliseconds recheck_max{30'000};//   ...doubling up to this
-  std::chrono::milliseconds backoff_first{500}; // faults: first back-off...
-  std::chrono::milliseconds backoff_max{60'000};//   ...doubling up to this, with jitter
+  std::size_t concurrency = 4;                    // requests in flight to the accrual system
+  std::chrono::milliseconds lease{30'000};        // how long a claimed order stays hidden
+  std::chrono::milliseconds idle_poll{500};       // queue poll when nothing is due (uploads nudge sooner)
+  std::chrono::milliseconds recheck_first{250};   // 204 / REGISTERED / PROCESSING: first re-check...
+  std::chrono::milliseconds recheck_max{30'000};  //   ...doubling up to this
+  std::chrono::milliseconds backoff_first{500};   // faults: first back-off...
+  std::chrono::milliseconds backoff_max{60'000};  //   ...doubling up to this, with jitter
 };
 
 // Drains the accrual queue: polls the accrual system for each pending order

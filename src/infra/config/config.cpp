@@ -124,12 +124,13 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* database_flag = app.add_option(
       "-d,--database-uri", database,
       "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./gophermart.db); PostgreSQL comes later");
-  auto* accrual_flag = app.add_option(
-      "-r,--accrual-system-address", accrual,
-      "[ACCRUAL_SYSTEM_ADDRESS] base URL of the accrual system (default none: orders stay NEW)");
-  auto* amqp_flag = app.add_option("--amqp", amqp, "[AMQP] RabbitMQ URI (not supported yet; the embedded queue is used)");
-  auto* jwt_flag = app.add_option(
-      "--jwt-key", jwt_key, "[JWT_KEY] HMAC key for tokens (default: generated once, kept in the database)");
+  auto* accrual_flag =
+      app.add_option("-r,--accrual-system-address", accrual,
+                     "[ACCRUAL_SYSTEM_ADDRESS] base URL of the accrual system (default none: orders stay NEW)");
+  auto* amqp_flag =
+      app.add_option("--amqp", amqp, "[AMQP] RabbitMQ URI (not supported yet; the embedded queue is used)");
+  auto* jwt_flag = app.add_option("--jwt-key", jwt_key,
+                                  "[JWT_KEY] HMAC key for tokens (default: generated once, kept in the database)");
   auto* salt_flag = app.add_option("--salt", salt, "[SALT] server-side pepper mixed into password hashes");
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
@@ -146,8 +147,8 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
 
   const Layered layered(sources);
   GophermartConfig config;
-  config.run_address =
-      ParseListenAddress("RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or(kDefaultRunAddress));
+  config.run_address = ParseListenAddress(
+      "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or(kDefaultRunAddress));
   config.database_path = ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""));
   if (auto value = layered.Resolve(accrual_flag, accrual, "ACCRUAL_SYSTEM_ADDRESS"); value && !value->empty()) {
     config.accrual_address = ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", *value);

@@ -23,12 +23,12 @@ struct ListenAddress {
 
 struct GophermartConfig {
   ListenAddress run_address;
-  std::string database_path;                      // SQLite file
-  std::optional<std::string> accrual_address;    // base URL, "http://host:port"
-  std::string jwt_key;                            // empty: generated and kept in the database
+  std::string database_path;                   // SQLite file
+  std::optional<std::string> accrual_address;  // base URL, "http://host:port"
+  std::string jwt_key;                         // empty: generated and kept in the database
   std::string salt;
   std::string amqp;
-  bool rebuild_projections = false;               // the `rebuild-projections` verb
+  bool rebuild_projections = false;  // the `rebuild-projections` verb
 };
 
 // Where an option's value comes from, highest precedence first.

@@ -32,7 +32,8 @@ std::string_view CookieValue(std::string_view cookies, std::string_view name) {
 std::string_view FindToken(const HttpRequest& request) {
   if (auto authorization = request.Header("authorization")) {
     constexpr std::string_view kScheme = "bearer ";
-    if (authorization->size() > kScheme.size() && EqualsIgnoringCase(authorization->substr(0, kScheme.size()), kScheme)) {
+    if (authorization->size() > kScheme.size() &&
+        EqualsIgnoringCase(authorization->substr(0, kScheme.size()), kScheme)) {
       return authorization->substr(kScheme.size());
     }
     return {};

@@ -11,7 +11,9 @@ class Dispatcher {
  public:
   Dispatcher(const Router& router, const TokenIssuer& tokens) : router_(router), tokens_(tokens) {}
 
-  [[nodiscard]] Router::Match Find(const HttpRequest& request) const { return router_.Find(request.method, request.path); }
+  [[nodiscard]] Router::Match Find(const HttpRequest& request) const {
+    return router_.Find(request.method, request.path);
+  }
   HttpResponse Handle(const HttpRequest& request, const Router::Match& match) const;
 
  private:

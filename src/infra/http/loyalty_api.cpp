@@ -1,11 +1,10 @@
 #include "infra/http/loyalty_api.hpp"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 
 #include "domain/credentials.hpp"
 #include "domain/order_number.hpp"
+#include "infra/auth/random_hex.hpp"
 #include "infra/http/json_text.hpp"
 #include "infra/time.hpp"
 
@@ -16,14 +15,6 @@ namespace json = boost::json;
 using domain::Result;
 
 constexpr std::size_t kMaxJsonDepth = 8;
-
-std::string NewUserId() {
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  char hex[sizeof bytes * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  return hex;
-}
 
 // A JSON endpoint accepts application/json, or no Content-Type at all.
 std::optional<HttpResponse> RequireMediaType(const HttpRequest& request, std::string_view expected) {
@@ -117,8 +108,8 @@ HttpResponse LoyaltyApi::Authenticated(const std::string& user_id) const {
   const std::string token = tokens_.Issue(user_id, NowMs());
   auto response = HttpResponse::Json(200, R"({"status":"ok"})");
   response.headers.emplace_back("Authorization", "Bearer " + token);
-  response.headers.emplace_back("Set-Cookie", "token=" + token + "; Path=/; Max-Age=" +
-                                                  std::to_string(tokens_.Lifetime().count()) +
+  response.headers.emplace_back("Set-Cookie", "token=" + token +
+                                                  "; Path=/; Max-Age=" + std::to_string(tokens_.Lifetime().count()) +
                                                   "; HttpOnly; SameSite=Strict");
   return response;
 }
@@ -129,7 +120,7 @@ HttpResponse LoyaltyApi::Register(const HttpRequest& request) {
   const auto& [login, password] = credentials.Value();
   // Cheap early refusal; the append below is what really guarantees uniqueness.
   if (read_models_.FindUserByLogin(login)) return HttpResponse::Error(409, "login is taken");
-  const std::string user_id = NewUserId();
+  const std::string user_id = RandomHex(16);
   auto registered = commands_.Register({user_id, login, hasher_.Hash(password), NowMs()});
   if (!registered) {
     switch (registered.Error()) {

@@ -11,10 +11,10 @@
 namespace gm::infra::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // target without the query string
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // target without the query string
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-  std::string body;    // already decoded when it came gzip-compressed
+  std::string body;                                          // already decoded when it came gzip-compressed
 
   [[nodiscard]] std::optional<std::string_view> Header(std::string_view lower_case_name) const;
 };

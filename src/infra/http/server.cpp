@@ -25,9 +25,7 @@ constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{3};
 
-bool AcceptsGzip(std::string_view accept_encoding) {
-  return accept_encoding.find("gzip") != std::string_view::npos;
-}
+bool AcceptsGzip(std::string_view accept_encoding) { return accept_encoding.find("gzip") != std::string_view::npos; }
 
 HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message) {
   HttpRequest request;

@@ -11,9 +11,7 @@ namespace {
 
 std::string Quote(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
 
-std::string Render(std::string_view message, const std::string& fields) {
-  return "\"msg\":" + Quote(message) + fields;
-}
+std::string Render(std::string_view message, const std::string& fields) { return "\"msg\":" + Quote(message) + fields; }
 
 }  // namespace
 

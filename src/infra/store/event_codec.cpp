@@ -1,4 +1,5 @@
 #include "infra/store/event_codec.hpp"
+#include "domain/overloaded.hpp"
 
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -8,11 +9,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::string_view_literals;
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 EncodedEvent Make(std::string_view type, json::object data) { return {std::string(type), json::serialize(data)}; }
 
@@ -33,7 +29,7 @@ class Fields {
 EncodedEvent Encode(const domain::Event& event) {
   using namespace domain;
   return std::visit(
-      Overloaded{
+      domain::Overloaded{
           [](const UserRegistered& e) {
             return Make("user_registered.v1",
                         {{"user_id", e.user_id}, {"login", e.login}, {"password_hash", e.password_hash}, {"at", e.at}});
@@ -54,18 +50,19 @@ EncodedEvent Encode(const domain::Event& event) {
             return Make("order_invalidated.v1", {{"number", e.number}, {"at", e.at}});
           },
           [](const PointsAccrued& e) {
-            return Make("points_accrued.v1", {{"user_id", e.user_id},
-                                              {"order", e.order},
-                                              {"amount_hundredths", e.amount.hundredths},
-                                              {"at", e.at}});
+            return Make(
+                "points_accrued.v1",
+                {{"user_id", e.user_id}, {"order", e.order}, {"amount_hundredths", e.amount.hundredths}, {"at", e.at}});
           },
           [](const PointsWithdrawn& e) {
-            return Make("points_withdrawn.v1",
-                        {{"user_id", e.user_id}, {"order", e.order}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
+            return Make(
+                "points_withdrawn.v1",
+                {{"user_id", e.user_id}, {"order", e.order}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
           },
           [](const WithdrawalPlaced& e) {
-            return Make("withdrawal_placed.v1",
-                        {{"order", e.order}, {"user_id", e.user_id}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
+            return Make(
+                "withdrawal_placed.v1",
+                {{"order", e.order}, {"user_id", e.user_id}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
           },
       },
       event);

@@ -1,4 +1,5 @@
 #include "infra/store/sqlite/projector.hpp"
+#include "domain/overloaded.hpp"
 
 #include <string>
 
@@ -6,11 +7,6 @@
 
 namespace gm::infra::sqlite {
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
 
 void SetStatus(Connection& c, const std::string& number, domain::OrderStatus status) {
   c.Prepare("UPDATE orders_view SET status = ? WHERE number = ?")
@@ -28,7 +24,7 @@ void LeaveQueue(Connection& c, const std::string& number) {
 void Project(Connection& c, const domain::Event& event, std::int64_t position) {
   using namespace domain;
   std::visit(
-      Overloaded{
+      domain::Overloaded{
           [&](const UserRegistered& e) {
             c.Prepare("INSERT INTO users_view (user_id, login, password_hash, registered_at) VALUES (?, ?, ?, ?)")
                 .Bind(1, e.user_id)
