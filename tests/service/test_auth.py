@@ -123,3 +123,32 @@ def test_passwords_and_tokens_never_reach_the_log(server):
     assert '"path":"/api/user/login"' in log, "requests are logged"
     assert "very-secret-password" not in log
     assert client.token.split(" ", 1)[1] not in log
+
+
+def test_burst_of_logins_does_not_stall_other_requests(server):
+    """Hashing has its own lane: a balance read overtakes a queue of logins."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    client = Client(server, password="burst")
+    done = []
+    lock = threading.Lock()
+
+    def login(_):
+        requests.post(server.url("/api/user/login"), json={"login": client.login, "password": "burst"})
+        with lock:
+            done.append(1)
+
+    logins = 40
+    with ThreadPoolExecutor(max_workers=logins) as pool:
+        futures = [pool.submit(login, i) for i in range(logins)]
+        # Wait until the hashing lane is demonstrably busy, then read.
+        deadline = time.monotonic() + 30
+        while not done and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert client.get("/api/user/balance").status_code == 200
+        with lock:
+            finished_when_read = len(done)
+        for future in futures:
+            future.result()
+    assert finished_when_read < logins // 2, f"the balance read queued behind {finished_when_read} logins"
