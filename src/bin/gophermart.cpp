@@ -2,7 +2,6 @@
 // SIGTERM, then drains requests in flight and exits 0.
 #include <boost/asio.hpp>
 #include <iostream>
-#include <thread>
 
 #include "app/commands.hpp"
 #include "infra/accrual/accrual_worker.hpp"
@@ -13,6 +12,7 @@
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/loyalty_api.hpp"
 #include "infra/http/server.hpp"
+#include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/store/sqlite/sqlite_store.hpp"
 
@@ -22,7 +22,6 @@ namespace asio = boost::asio;
 using namespace gm;
 
 constexpr std::chrono::hours kTokenLifetime{24};
-constexpr std::chrono::seconds kDrainDeadline{20};
 constexpr unsigned kIoThreads = 2;
 constexpr unsigned kDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
@@ -41,18 +40,6 @@ void WarnAboutDefaults(const infra::GophermartConfig& config) {
   if (!config.amqp.empty()) {
     infra::LogLine().Warn("AMQP is set but RabbitMQ is not supported by this build yet: using the embedded queue");
   }
-}
-
-// Stops accepting, waits for requests in flight (bounded), then stops the loop.
-asio::awaitable<void> Drain(asio::io_context& io, infra::http::HttpServer& server) {
-  server.Stop();
-  asio::steady_timer timer(io);
-  const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
-  while (server.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
-    timer.expires_after(std::chrono::milliseconds(10));
-    co_await timer.async_wait(asio::use_awaitable);
-  }
-  io.stop();
 }
 
 int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
@@ -76,7 +63,7 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
   });
   infra::http::Router router;
   api.AddRoutes(router);
-  const infra::http::Dispatcher dispatcher(router, tokens);
+  const infra::http::Dispatcher dispatcher(router, &tokens);
   infra::http::ServerOptions options;
   options.address = config.run_address;
   infra::http::HttpServer server(io, database_lane, hashing_lane, dispatcher, options);
@@ -89,23 +76,13 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
   WarnAboutDefaults(config);
   if (worker) worker->Start();
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    infra::LogLine().Add("signal", std::int64_t{signal}).Info("shutting down: draining requests in flight");
-    asio::co_spawn(io, Drain(io, server), asio::detached);
-  });
-
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
       .Add("database", config.database_path)
       .Add("accrual_system", config.accrual_address.value_or("none"))
       .Info("gophermart is listening");
 
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < kIoThreads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& thread : threads) thread.join();
+  infra::RunUntilSignalled(io, server, kIoThreads, "gophermart");
   database_lane.join();
   hashing_lane.join();
   infra::LogLine().Info("gophermart stopped");

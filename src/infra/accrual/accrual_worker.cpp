@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "infra/accrual/accrual_client.hpp"
+#include "infra/async.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/time.hpp"
 
@@ -49,24 +50,16 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point paused_until{};
   Clock::time_point next_request_at{};
   milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
-  std::vector<asio::steady_timer*> sleepers;
+  Sleepers sleepers;
   std::minstd_rand random;
 
-  // Runs blocking store work on the database lane and resumes on the strand.
-  // (co_spawn wants a default-constructible result, hence the optional.)
   template <class Work>
   awaitable<std::invoke_result_t<Work>> OnDatabase(Work work) {
-    using R = std::invoke_result_t<Work>;
-    auto result = co_await asio::co_spawn(
-        database_lane.get_executor(), [&work]() -> awaitable<std::optional<R>> { co_return work(); }, use_awaitable);
-    co_return std::move(*result);
+    co_return co_await RunOn(database_lane, std::move(work));
   }
 
   awaitable<void> Sleep(asio::steady_timer& timer, Clock::duration duration) {
-    timer.expires_after(duration);
-    sleepers.push_back(&timer);
-    co_await timer.async_wait(kNoThrow);
-    std::erase(sleepers, &timer);
+    co_await sleepers.Sleep(timer, duration);
   }
 
   milliseconds Jittered(milliseconds base) {
@@ -170,9 +163,7 @@ void AccrualWorker::Start() {
 }
 
 void AccrualWorker::Nudge() {
-  asio::post(impl_->strand, [impl = impl_] {
-    for (auto* timer : impl->sleepers) timer->cancel();
-  });
+  asio::post(impl_->strand, [impl = impl_] { impl->sleepers.WakeAll(); });
 }
 
 }  // namespace gm::infra::accrual

@@ -13,8 +13,6 @@ extern char** environ;
 namespace gm::infra {
 namespace {
 
-constexpr const char* kDefaultRunAddress = "localhost:8080";
-constexpr const char* kDefaultDatabase = "gophermart.db";
 
 // One option: a flag given on the command line beats the environment,
 // which beats .env, which beats the default.
@@ -33,6 +31,29 @@ class Layered {
  private:
   const ConfigSources& sources_;
 };
+
+int ParseCount(const std::string& option, const std::string& text, int max) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value < 0 || value > max) {
+    throw ConfigError(option + ": expected a whole number from 0 to " + std::to_string(max) + ", got \"" + text + "\"");
+  }
+  return value;
+}
+
+// Parses the command line, or prints help and says so.
+bool ParseCommandLine(CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return false;
+  } catch (const CLI::ParseError& error) {
+    throw ConfigError(std::string("command line: ") + error.what());
+  }
+  return true;
+}
 
 std::uint16_t ParsePort(const std::string& option, std::string_view text, const std::string& whole) {
   unsigned value = 0;
@@ -70,8 +91,8 @@ ListenAddress ParseListenAddress(const std::string& option, const std::string& t
   return {host.empty() ? "0.0.0.0" : std::string(host), ParsePort(option, port, text)};
 }
 
-std::string ParseDatabasePath(const std::string& text) {
-  if (text.empty()) return kDefaultDatabase;
+std::string ParseDatabasePath(const std::string& text, const std::string& default_path) {
+  if (text.empty()) return default_path;
   std::string_view rest = text;
   if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) {
     throw ConfigError("DATABASE_URI: PostgreSQL is not supported by this build yet; use a SQLite path");
@@ -135,20 +156,12 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
 
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return std::nullopt;
-  } catch (const CLI::ParseError& error) {
-    throw ConfigError(std::string("command line: ") + error.what());
-  }
+  if (!ParseCommandLine(app, args)) return std::nullopt;
 
   const Layered layered(sources);
   GophermartConfig config;
   config.run_address = ParseListenAddress(
-      "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or(kDefaultRunAddress));
+      "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8080"));
   config.database_path = ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""));
   if (auto value = layered.Resolve(accrual_flag, accrual, "ACCRUAL_SYSTEM_ADDRESS"); value && !value->empty()) {
     config.accrual_address = ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", *value);
@@ -157,6 +170,36 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   config.jwt_key = layered.Resolve(jwt_flag, jwt_key, "JWT_KEY").value_or("");
   config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
   config.rebuild_projections = rebuild->parsed();
+  return config;
+}
+
+std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& args, const ConfigSources& sources) {
+  CLI::App app{
+      "accrual: the accrual system that rates orders for gophermart.\n"
+      "Each option is read from its flag, else the environment variable named in\n"
+      "brackets, else ./.env, else the default."};
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  std::string run_address, database, rate_limit, delay;
+  auto* run_flag = app.add_option("-a,--run-address", run_address,
+                                  "[RUN_ADDRESS] listen address, host:port (default localhost:8081)");
+  auto* database_flag = app.add_option("-d,--database-uri", database,
+                                       "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./accrual.db)");
+  auto* rate_flag = app.add_option("-l,--rate-limit", rate_limit,
+                                   "[RATE_LIMIT] GET /api/orders requests per minute per client; 0 for none (default 0)");
+  auto* delay_flag = app.add_option("--processing-delay", delay,
+                                    "[PROCESSING_DELAY] milliseconds an order stays PROCESSING (default 0)");
+  if (!ParseCommandLine(app, args)) return std::nullopt;
+
+  const Layered layered(sources);
+  AccrualConfig config;
+  config.run_address =
+      ParseListenAddress("RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8081"));
+  config.database_path =
+      ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""), "accrual.db");
+  config.rate_limit_per_minute =
+      ParseCount("RATE_LIMIT", layered.Resolve(rate_flag, rate_limit, "RATE_LIMIT").value_or("0"), 1'000'000);
+  config.processing_delay = std::chrono::milliseconds(
+      ParseCount("PROCESSING_DELAY", layered.Resolve(delay_flag, delay, "PROCESSING_DELAY").value_or("0"), 3'600'000));
   return config;
 }
 

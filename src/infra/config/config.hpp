@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -31,6 +32,13 @@ struct GophermartConfig {
   bool rebuild_projections = false;  // the `rebuild-projections` verb
 };
 
+struct AccrualConfig {
+  ListenAddress run_address;
+  std::string database_path;               // SQLite file
+  int rate_limit_per_minute = 0;           // 0: no limit
+  std::chrono::milliseconds processing_delay{0};
+};
+
 // Where an option's value comes from, highest precedence first.
 struct ConfigSources {
   std::map<std::string, std::string> environment;
@@ -44,9 +52,12 @@ ConfigSources ReadConfigSources();
 std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::string>& args,
                                                       const ConfigSources& sources);
 
+// The same for the accrual server.
+std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& args, const ConfigSources& sources);
+
 // Exposed for tests.
 ListenAddress ParseListenAddress(const std::string& option, const std::string& text);
-std::string ParseDatabasePath(const std::string& text);
+std::string ParseDatabasePath(const std::string& text, const std::string& default_path = "gophermart.db");
 std::string ParseBaseUrl(const std::string& option, const std::string& text);
 
 }  // namespace gm::infra

@@ -9,7 +9,8 @@ namespace gm::infra::http {
 // faults into 500/503. Blocking: the server calls Handle on the route's lane.
 class Dispatcher {
  public:
-  Dispatcher(const Router& router, const TokenIssuer& tokens) : router_(router), tokens_(tokens) {}
+  // Without a token issuer every authenticated route answers 401.
+  Dispatcher(const Router& router, const TokenIssuer* tokens) : router_(router), tokens_(tokens) {}
 
   [[nodiscard]] Router::Match Find(const HttpRequest& request) const {
     return router_.Find(request.method, request.path);
@@ -18,7 +19,7 @@ class Dispatcher {
 
  private:
   const Router& router_;
-  const TokenIssuer& tokens_;
+  const TokenIssuer* tokens_;
 };
 
 // The bearer token from `Authorization: Bearer ...`, else the `token` cookie.

@@ -23,6 +23,8 @@ HttpResponse HttpResponse::Error(unsigned status, std::string_view message) {
 
 HttpResponse HttpResponse::Empty(unsigned status) { return {status, "", "", {}}; }
 
+std::string_view LastSegment(std::string_view path) { return path.substr(path.rfind('/') + 1); }
+
 std::string MediaType(std::string_view content_type) {
   const auto semicolon = content_type.find(';');
   std::string_view type = content_type.substr(0, semicolon);

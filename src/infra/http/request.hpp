@@ -15,6 +15,7 @@ struct HttpRequest {
   std::string path;                                          // target without the query string
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;                                          // already decoded when it came gzip-compressed
+  std::string remote;  // the peer\'s IP address
 
   [[nodiscard]] std::optional<std::string_view> Header(std::string_view lower_case_name) const;
 };
@@ -30,6 +31,9 @@ struct HttpResponse {
   static HttpResponse Error(unsigned status, std::string_view message);
   static HttpResponse Empty(unsigned status);
 };
+
+// The text after the path's last '/': the {parameter} of "/api/orders/{number}".
+std::string_view LastSegment(std::string_view path);
 
 // The media type of a Content-Type value, lower-cased, without parameters.
 std::string MediaType(std::string_view content_type);

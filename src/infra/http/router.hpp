@@ -18,7 +18,7 @@ using Handler = std::function<HttpResponse(const HttpRequest&, const std::string
 
 struct Route {
   std::string method;
-  std::string path;
+  std::string path;  // a segment in braces, "/api/orders/{number}", matches any one segment
   Lane lane = Lane::kDatabase;
   bool authenticated = true;
   Handler handler;

@@ -27,8 +27,9 @@ constexpr std::chrono::seconds kDrainTimeout{3};
 
 bool AcceptsGzip(std::string_view accept_encoding) { return accept_encoding.find("gzip") != std::string_view::npos; }
 
-HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message) {
+HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message, const std::string& remote) {
   HttpRequest request;
+  request.remote = remote;
   request.method = std::string(message.method_string());
   const std::string_view target = message.target();
   request.path = std::string(target.substr(0, target.find('?')));
@@ -184,7 +185,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const unsigned version = message.version();
       const bool keep_alive = message.keep_alive() && !stopping;
       const bool gzip_ok = AcceptsGzip(message[bhttp::field::accept_encoding]);
-      HttpRequest request = ToRequest(std::move(message));
+      HttpRequest request = ToRequest(std::move(message), remote);
       const std::string method = request.method;
       const std::string path = request.path;
       const std::size_t bytes_in = request.body.size();

@@ -103,6 +103,8 @@ Statement Connection::Prepare(const char* sql) {
 
 std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
+std::int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
 WriteTransaction::WriteTransaction(Connection& connection) : connection_(connection) {
   connection_.Execute("BEGIN IMMEDIATE");
 }

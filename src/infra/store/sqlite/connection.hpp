@@ -54,6 +54,8 @@ class Connection {
   // the cache is keyed by its address.
   Statement Prepare(const char* sql);
   [[nodiscard]] std::int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  [[nodiscard]] std::int64_t Changes() const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -26,7 +26,7 @@ std::int64_t StreamVersion(Connection& c, const std::string& stream) {
 
 SqliteStore::SqliteStore(const std::string& path) : pool_(path) {
   auto connection = pool_.Acquire();
-  Migrate(*connection);
+  Migrate(*connection, kGophermartMigrations);
 }
 
 app::LoadedStream SqliteStore::Load(const std::string& stream) {

@@ -1,0 +1,76 @@
+// accrual: our own implementation of the accrual system (SPEC §4), so the
+// whole loyalty pipeline runs and is tested on one machine.
+#include <boost/asio.hpp>
+#include <iostream>
+
+#include "accrual/accrual_api.hpp"
+#include "accrual/calculator.hpp"
+#include "infra/config/config.hpp"
+#include "infra/http/dispatcher.hpp"
+#include "infra/http/server.hpp"
+#include "infra/lifecycle.hpp"
+#include "infra/observability/log.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace gm;
+
+constexpr unsigned kIoThreads = 2;
+constexpr unsigned kDatabaseThreads = 4;
+
+int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
+  asio::io_context io;
+  asio::thread_pool lane(kDatabaseThreads);
+  accrual::Calculator calculator(io, lane, store, config.processing_delay);
+  std::unique_ptr<accrual::RateLimiter> rate_limiter;
+  if (config.rate_limit_per_minute > 0) rate_limiter = std::make_unique<accrual::RateLimiter>(config.rate_limit_per_minute);
+
+  accrual::AccrualApi api(store, rate_limiter.get(), [&calculator] { calculator.Nudge(); });
+  infra::http::Router router;
+  api.AddRoutes(router);
+  const infra::http::Dispatcher dispatcher(router, nullptr);
+  infra::http::ServerOptions options;
+  options.address = config.run_address;
+  infra::http::HttpServer server(io, lane, lane, dispatcher, options);
+  try {
+    server.Start();
+  } catch (const std::exception& error) {
+    std::cerr << "accrual: RUN_ADDRESS: " << error.what() << "\n";
+    return 2;
+  }
+  calculator.Start();
+  infra::LogLine()
+      .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
+      .Add("database", config.database_path)
+      .Add("rate_limit_per_minute", std::int64_t{config.rate_limit_per_minute})
+      .Info("accrual is listening");
+
+  infra::RunUntilSignalled(io, server, kIoThreads, "accrual");
+  lane.join();
+  infra::LogLine().Info("accrual stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  infra::InitLogging();
+  std::optional<infra::AccrualConfig> config;
+  try {
+    config = infra::ParseAccrualConfig(std::vector<std::string>(argv + 1, argv + argc), infra::ReadConfigSources());
+  } catch (const infra::ConfigError& error) {
+    std::cerr << "accrual: " << error.what() << "\n";
+    return 2;
+  }
+  if (!config) return 0;  // --help
+
+  std::unique_ptr<accrual::AccrualStore> store;
+  try {
+    store = std::make_unique<accrual::AccrualStore>(config->database_path);
+  } catch (const std::exception& error) {
+    std::cerr << "accrual: DATABASE_URI: " << error.what() << "\n";
+    return 2;
+  }
+  return Serve(*config, *store);
+}

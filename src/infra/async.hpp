@@ -1,0 +1,42 @@
+#pragma once
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+// Small coroutine helpers shared by the background loops.
+namespace gm::infra {
+
+// Runs blocking `work` on `lane` and resumes the caller on its own executor.
+// (co_spawn wants a default-constructible result, hence the optional.)
+template <class Work>
+boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::thread_pool& lane, Work work) {
+  using R = std::invoke_result_t<Work>;
+  auto result = co_await boost::asio::co_spawn(
+      lane.get_executor(), [&work]() -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
+      boost::asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+// Sleeps that WakeAll() cuts short: idle loops nap, and new work wakes them.
+// Not thread-safe: use from one strand.
+class Sleepers {
+ public:
+  boost::asio::awaitable<void> Sleep(boost::asio::steady_timer& timer, boost::asio::steady_timer::duration duration) {
+    timer.expires_after(duration);
+    sleeping_.push_back(&timer);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    std::erase(sleeping_, &timer);
+  }
+
+  void WakeAll() {
+    for (auto* timer : sleeping_) timer->cancel();
+  }
+
+ private:
+  std::vector<boost::asio::steady_timer*> sleeping_;
+};
+
+}  // namespace gm::infra

@@ -1,0 +1,43 @@
+#include "infra/lifecycle.hpp"
+
+#include <boost/asio.hpp>
+#include <thread>
+#include <vector>
+
+#include "infra/http/server.hpp"
+#include "infra/observability/log.hpp"
+
+namespace gm::infra {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::chrono::seconds kDrainDeadline{20};
+
+asio::awaitable<void> Drain(asio::io_context& io, http::HttpServer& server) {
+  server.Stop();
+  asio::steady_timer timer(io);
+  const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+  while (server.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  io.stop();
+}
+
+}  // namespace
+
+void RunUntilSignalled(asio::io_context& io, http::HttpServer& server, unsigned threads, const std::string& name) {
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    LogLine().Add("signal", std::int64_t{signal}).Info(name + " shutting down: draining requests in flight");
+    asio::co_spawn(io, Drain(io, server), asio::detached);
+  });
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : pool) thread.join();
+}
+
+}  // namespace gm::infra
