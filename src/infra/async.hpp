@@ -26,9 +26,15 @@ class Sleepers {
  public:
   boost::asio::awaitable<void> Sleep(boost::asio::steady_timer& timer, boost::asio::steady_timer::duration duration) {
     timer.expires_after(duration);
+    // Unlisted on the way out even when the coroutine is destroyed mid-sleep
+    // (at shutdown), so WakeAll never touches a timer that is gone.
+    struct Listed {
+      std::vector<boost::asio::steady_timer*>& list;
+      boost::asio::steady_timer* timer;
+      ~Listed() { std::erase(list, timer); }
+    } listed{sleeping_, &timer};
     sleeping_.push_back(&timer);
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    std::erase(sleeping_, &timer);
   }
 
   void WakeAll() {

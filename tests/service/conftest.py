@@ -20,6 +20,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("GOPHERMART_BIN", ROOT / "build" / "asan" / "gophermart"))
+ACCRUAL_BINARY = Path(os.environ.get("ACCRUAL_BIN", BINARY.parent / "accrual"))
 TEST_JWT_KEY = "service-test-key"
 
 
@@ -40,11 +41,13 @@ def wait_until(condition, timeout=10.0, interval=0.02, message="condition"):
         time.sleep(interval)
 
 
-class Gophermart:
-    """One gophermart process; can be stopped, killed and started again on
-    the same database file and port."""
+class Service:
+    """One process of ours (gophermart or accrual); can be stopped, killed and
+    started again on the same database file and port."""
 
-    def __init__(self, workdir, env=None, args=None):
+    def __init__(self, workdir, env=None, args=None, binary=BINARY):
+        self.binary = Path(binary)
+        self.name = self.binary.name
         self.workdir = Path(workdir)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -54,25 +57,26 @@ class Gophermart:
         self.env.update(env or {})
         self.args = list(args or [])
         self.process = None
-        self.log_path = self.workdir / "gophermart.log"
+        self.log_path = self.workdir / f"{self.name}.log"
+        self.database = self.workdir / f"{self.name}.db"
 
     def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BINARY), "-a", f"127.0.0.1:{self.port}", "-d", str(self.workdir / "gophermart.db"), *self.args],
+            [str(self.binary), "-a", f"127.0.0.1:{self.port}", "-d", str(self.database), *self.args],
             cwd=self.workdir, env=self.env, stdout=log, stderr=log)
         log.close()
 
         def ready():
             if self.process.poll() is not None:
-                raise AssertionError(f"gophermart exited with {self.process.returncode}:\n{self.log()}")
+                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return True
             except OSError:
                 return False
 
-        wait_until(ready, timeout=20, message="gophermart to listen")
+        wait_until(ready, timeout=20, message=f"{self.name} to listen")
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
@@ -177,7 +181,7 @@ def make_server(tmp_path):
     def make(env=None, args=None, workdir=None):
         base_env = {"JWT_KEY": TEST_JWT_KEY}
         base_env.update(env or {})
-        server = Gophermart(workdir or tmp_path, env=base_env, args=args)
+        server = Service(workdir or tmp_path, env=base_env, args=args)
         started.append(server)
         return server.start()
 
@@ -186,6 +190,22 @@ def make_server(tmp_path):
         if server.process and server.process.poll() is None:
             server.kill()
         assert "AddressSanitizer" not in server.log() and "runtime error" not in server.log(), server.log()
+
+
+@pytest.fixture
+def make_accrual(tmp_path):
+    started = []
+
+    def make(env=None, args=None):
+        service = Service(tmp_path, env=env, args=args, binary=ACCRUAL_BINARY)
+        started.append(service)
+        return service.start()
+
+    yield make
+    for service in started:
+        if service.process and service.process.poll() is None:
+            service.kill()
+        assert "AddressSanitizer" not in service.log() and "runtime error" not in service.log(), service.log()
 
 
 @pytest.fixture

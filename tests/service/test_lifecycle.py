@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import BINARY, Client, fund, new_order_number, free_port
+from conftest import BINARY, Client, free_port, fund, new_order_number, wait_until
 
 VIEWS = {
     "users_view": "SELECT user_id, login, password_hash, registered_at FROM users_view ORDER BY user_id",
@@ -35,6 +35,22 @@ def test_sigkill_right_after_202_loses_nothing(make_server):
     server.kill()
     server.start()
     assert sorted(o["number"] for o in client.orders()) == sorted(numbers), "the old token still works"
+
+
+def test_sigkill_with_pending_orders_resumes_them_all(make_server, accrual):
+    server = make_server(env={"ACCRUAL_SYSTEM_ADDRESS": accrual.base})
+    client = Client(server)
+    numbers = [new_order_number() for _ in range(100)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(lambda n: client.upload(n).status_code, numbers)) == {202}
+    wait_until(lambda: all(accrual.count(n) >= 1 for n in numbers), timeout=30, message="every order polled once")
+    server.kill()
+    for i, number in enumerate(numbers):
+        accrual.answer(number, accrual.processed(number, i + 0.5))
+    server.start()
+    wait_until(lambda: all(o["status"] == "PROCESSED" for o in client.orders()), timeout=90, interval=0.2,
+               message="all 100 orders PROCESSED after the restart")
+    assert round(client.balance()["current"] * 100) == sum(i * 100 + 50 for i in range(100))
 
 
 def test_token_survives_restart_with_generated_key(make_server):

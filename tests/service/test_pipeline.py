@@ -1,7 +1,11 @@
 """The accrual pipeline (issue 2 scope): uploaded orders are polled until a
 final status and credited once, whatever the fake accrual system answers."""
 
+import email.utils
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from conftest import Client, FakeAccrual, free_port, new_order_number, wait_until
 
@@ -66,11 +70,22 @@ def test_faults_and_garbage_are_retried_never_guessed(server, accrual):
     assert accrual.count(number) == 5
 
 
-def test_rate_limit_pauses_every_request(server, accrual):
+def retry_after_date(seconds):
+    return email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+@pytest.mark.parametrize("retry_after, quiet_seconds", [
+    ({"Retry-After": "3"}, 3.0),
+    ("date", 2.0),  # an HTTP date has whole seconds: at least 2 of the 3 remain when it arrives
+    ({}, 10.0),     # none: the documented default
+    ({"Retry-After": "soon"}, 10.0),
+])
+def test_rate_limit_pauses_every_request(server, accrual, retry_after, quiet_seconds):
     client = Client(server)
     limited = new_order_number()
+    headers = {"Retry-After": retry_after_date(3)} if retry_after == "date" else retry_after
     accrual.answer(limited,
-                   (429, "No more than 100 requests per minute allowed", {"Retry-After": "2"}),
+                   (429, "No more than 100 requests per minute allowed", headers),
                    accrual.processed(limited, 1))
     client.upload(limited)
     wait_until(lambda: accrual.count(limited) >= 1, message="the first poll")
@@ -79,13 +94,51 @@ def test_rate_limit_pauses_every_request(server, accrual):
     for number in others:
         accrual.answer(number, accrual.processed(number, 1))
         client.upload(number)
-    client.wait_status(limited, "PROCESSED", timeout=20)
-    for number in others:
-        client.wait_status(number, "PROCESSED", timeout=20)
+    for number in [limited, *others]:
+        client.wait_status(number, "PROCESSED", timeout=30)
     after = [t for t, _ in accrual.requests if t > limited_at]
-    assert after, "polling resumed"
-    assert min(after) - limited_at >= 2.0 - 0.05, "no request inside the Retry-After window"
+    assert len(after) == 4, "each order asked once more, none before the pause ended"
+    assert min(after) - limited_at >= quiet_seconds - 0.05, f"a request {min(after) - limited_at:.2f}s after the 429"
     assert client.balance()["current"] == 4
+
+
+def test_slow_and_timed_out_answers_are_retried(server, accrual):
+    client = Client(server)
+    slow, stuck = new_order_number(), new_order_number()
+
+    def slowly(seconds, answer):
+        def respond(_):
+            time.sleep(seconds)
+            return answer
+        return respond
+
+    accrual.answer(slow, slowly(1.0, accrual.processed(slow, 2)))
+    # Longer than the client's 5 s timeout once, then prompt.
+    accrual.answer(stuck, slowly(6.0, accrual.processed(stuck, 3)), accrual.processed(stuck, 3))
+    client.upload(slow)
+    client.upload(stuck)
+    assert client.wait_status(slow, "PROCESSED", timeout=30)["accrual"] == 2
+    assert client.wait_status(stuck, "PROCESSED", timeout=40)["accrual"] == 3
+    assert accrual.count(stuck) == 2
+    assert client.balance()["current"] == 5
+
+
+def test_many_orders_each_credited_once(server, accrual):
+    client = Client(server)
+    numbers = [new_order_number() for _ in range(30)]
+    for i, number in enumerate(numbers):
+        accrual.answer(number, (204, None, {}), (200, {"order": number, "status": "PROCESSING"}, {}),
+                       accrual.processed(number, i + 0.01))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(lambda n: client.upload(n).status_code, numbers)) == {202}
+    wait_until(lambda: all(o["status"] == "PROCESSED" for o in client.orders()), timeout=60,
+               message="every order PROCESSED")
+    expected = sum(i + 0.01 for i in range(30))
+    assert client.balance()["current"] == pytest.approx(expected, abs=1e-9)
+    assert round(client.balance()["current"] * 100) == sum(i * 100 + 1 for i in range(30))
+    asked = {n: accrual.count(n) for n in numbers}
+    time.sleep(0.5)
+    assert {n: accrual.count(n) for n in numbers} == asked, "final orders are not polled again"
 
 
 def test_accrual_system_down_then_up(make_server):

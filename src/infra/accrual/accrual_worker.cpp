@@ -50,6 +50,8 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point paused_until{};
   Clock::time_point next_request_at{};
   milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
+  Clock::time_point last_started{};
+  std::size_t in_flight = 0;
   Sleepers sleepers;
   std::minstd_rand random;
 
@@ -76,18 +78,56 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Waits for the shared pause and pace, then takes a slot for one request.
+  // Waits for the shared pause and pace, then takes a slot for one request.
+  // A second request starts only when the one before has been out for
+  // options.overlap_after: against a fast accrual system requests go one at
+  // a time, so reaching its limit costs one 429, not one per loop in flight;
+  // against a slow one, up to `concurrency` overlap.
   awaitable<void> WaitForTurn(asio::steady_timer& timer) {
     for (;;) {
       const auto now = Clock::now();
-      const auto ready_at = std::max(paused_until, next_request_at);
+      auto ready_at = std::max(paused_until, next_request_at);
+      if (in_flight > 0) ready_at = std::max(ready_at, last_started + options.overlap_after);
       if (ready_at <= now) break;
       co_await Sleep(timer, ready_at - now);
     }
-    next_request_at = Clock::now() + spacing;
+    last_started = Clock::now();
+    next_request_at = last_started + spacing;
+    ++in_flight;
   }
 
-  awaitable<void> Process(AccrualClient& client, const app::PendingOrder& order) {
-    const AccrualReply reply = co_await client.Check(order.number);
+  void RequestFinished() {
+    --in_flight;
+    sleepers.WakeAll();
+  }
+
+  // Holds a request slot taken by WaitForTurn until the answer arrives, or
+  // hands it back unused.
+  class Slot {
+   public:
+    explicit Slot(Impl& impl) : impl_(impl) {}
+    // Only counts: waking other loops from a destructor could run while the
+    // io_context tears every loop down at shutdown.
+    ~Slot() {
+      if (held_) --impl_.in_flight;
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    void Finish() {
+      if (held_) impl_.RequestFinished();
+      held_ = false;
+    }
+    void GiveBack() {
+      impl_.next_request_at = std::min(impl_.next_request_at, Clock::now());
+      Finish();
+    }
+
+   private:
+    Impl& impl_;
+    bool held_ = true;
+  };
+
+  awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
@@ -133,14 +173,17 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
       bool failed = false;
       try {
         co_await WaitForTurn(timer);
+        Slot slot(*this);
         const auto now = NowMs();
         const auto claimed = co_await OnDatabase([&] { return queue.ClaimDue(now, now + options.lease.count(), 1); });
         if (claimed.empty()) {
-          next_request_at = std::min(next_request_at, Clock::now());  // give the unused slot back
+          slot.GiveBack();
           co_await Sleep(timer, options.idle_poll);
           continue;
         }
-        co_await Process(client, claimed.front());
+        const AccrualReply reply = co_await client.Check(claimed.front().number);
+        slot.Finish();
+        co_await Apply(claimed.front(), reply);
       } catch (const std::exception& error) {
         LogLine().Add("error", error.what()).Error("accrual worker step failed");
         failed = true;

@@ -23,6 +23,7 @@ struct AccrualWorkerOptions {
   std::chrono::milliseconds recheck_max{30'000};  //   ...doubling up to this
   std::chrono::milliseconds backoff_first{500};   // faults: first back-off...
   std::chrono::milliseconds backoff_max{60'000};  //   ...doubling up to this, with jitter
+  std::chrono::milliseconds overlap_after{50};    // a request out this long lets the next start alongside
 };
 
 // Drains the accrual queue: polls the accrual system for each pending order
