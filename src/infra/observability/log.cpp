@@ -23,19 +23,19 @@ void InitLogging() {
 }
 
 LogLine& LogLine::Add(std::string_view key, std::string_view value) {
-  fields_ += "," + Quote(key) + ":" + Quote(value);
+  fields_.append(",").append(Quote(key)).append(":").append(Quote(value));
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, std::int64_t value) {
-  fields_ += "," + Quote(key) + ":" + std::to_string(value);
+  fields_.append(",").append(Quote(key)).append(":").append(std::to_string(value));
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", value);
-  fields_ += "," + Quote(key) + ":" + text;
+  fields_.append(",").append(Quote(key)).append(":").append(text);
   return *this;
 }
 

@@ -1,0 +1,72 @@
+"""Drains N orders through gophermart against our accrual system limited to
+60 requests per minute, and reports requests, 429s per minute window and the
+time taken. Reference in the same run: the ideal time, N requests at 60 per
+minute with the first 60 free, i.e. max(0, N - 60) seconds after the first
+window.
+
+Usage: /usr/bin/python3 bench/rate_limited_drain.py [orders]   (about 3.5 minutes for 200)
+"""
+
+import re
+import sqlite3
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
+from conftest import ROOT, Client, Service, new_order_number, wait_until  # noqa: E402
+
+RELEASE = ROOT / "build" / "release"
+
+
+def served(accrual):
+    found = []
+    for line in accrual.log().splitlines():
+        if '"msg":"request"' in line and '"path":"/api/orders/' in line:
+            h, m, s = re.search(r'"ts":"[^"]*T(\d\d):(\d\d):(\d\d\.\d+)Z"', line).groups()
+            found.append((int(h) * 3600 + int(m) * 60 + float(s), int(re.search(r'"status":(\d+)', line).group(1))))
+    return found
+
+
+def main():
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    with tempfile.TemporaryDirectory() as directory:
+        accrual = Service(directory, binary=RELEASE / "accrual", env={"RATE_LIMIT": "60"}).start()
+        server = Service(directory, binary=RELEASE / "gophermart",
+                         env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
+        try:
+            requests.post(accrual.url("/api/goods"), json={"match": "Bork", "reward": 1, "reward_type": "pt"})
+            numbers = [new_order_number() for _ in range(count)]
+            for number in numbers:
+                requests.post(accrual.url("/api/orders"),
+                              json={"order": number, "goods": [{"description": "Bork", "price": 1}]})
+
+            def rated():
+                with sqlite3.connect(accrual.database) as db:
+                    return db.execute("SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'").fetchone()[0]
+
+            wait_until(lambda: rated() == count, timeout=60, message="accrual to rate every order")
+            client = Client(server)
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(client.upload, numbers))
+            wait_until(lambda: client.balance()["current"] == count, timeout=count * 2 + 120, interval=1,
+                       message="every order credited")
+        finally:
+            server.stop()
+            accrual.stop()
+        requests_seen = served(accrual)
+        first, last = requests_seen[0][0], requests_seen[-1][0]
+        limited = [t for t, status in requests_seen if status == 429]
+        per_window = {}
+        for t in limited:
+            per_window[int((t - first) // 60)] = per_window.get(int((t - first) // 60), 0) + 1
+        print(f"orders: {count}, requests to accrual: {len(requests_seen)}, 429s: {len(limited)}, "
+              f"429s per minute window: {dict(sorted(per_window.items()))}")
+        print(f"drain time: {last - first:.1f} s; reference (ideal at 60/min): {max(0, count - 60):.1f} s")
+
+
+if __name__ == "__main__":
+    main()
