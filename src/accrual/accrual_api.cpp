@@ -60,7 +60,8 @@ HttpResponse AccrualApi::AddRule(const HttpRequest& request) {
   if (!object) return object.Error();
   const auto* match = infra::http::StringField(object.Value(), "match");
   const auto* type = infra::http::StringField(object.Value(), "reward_type");
-  if (match == nullptr || type == nullptr) return HttpResponse::Error(400, "match and reward_type must be JSON strings");
+  if (match == nullptr || type == nullptr)
+    return HttpResponse::Error(400, "match and reward_type must be JSON strings");
   auto reward = AmountField(object.Value(), "reward");
   if (!reward) return reward.Error();
   auto rule = MakeRewardRule(std::string(*match), reward.Value(), *type);
@@ -98,15 +99,16 @@ HttpResponse AccrualApi::GetOrder(const HttpRequest& request) {
   if (rate_limiter_ != nullptr) {
     const auto decision = rate_limiter_->Admit(request.remote, RateLimiter::Clock::now());
     if (!decision.allowed) {
-      HttpResponse response{429, "text/plain",
-                            "No more than " + std::to_string(rate_limiter_->PerMinute()) + " requests per minute allowed",
-                            {{"Retry-After", std::to_string(decision.retry_after.count())}}};
+      HttpResponse response{
+          429,
+          "text/plain",
+          "No more than " + std::to_string(rate_limiter_->PerMinute()) + " requests per minute allowed",
+          {{"Retry-After", std::to_string(decision.retry_after.count())}}};
       return response;
     }
   }
   const std::string number(infra::http::LastSegment(request.path));
-  if (number.size() > domain::OrderNumber::kMaxDigits ||
-      number.find_first_not_of("0123456789") != std::string::npos) {
+  if (number.size() > domain::OrderNumber::kMaxDigits || number.find_first_not_of("0123456789") != std::string::npos) {
     return HttpResponse::Error(400, "an order number is made of digits only");
   }
   const auto order = store_.FindOrder(number);

@@ -7,6 +7,8 @@
 #include "accrual/calculator.hpp"
 #include "infra/config/config.hpp"
 #include "infra/http/dispatcher.hpp"
+#include "infra/http/docs/assets.hpp"
+#include "infra/http/docs_listener.hpp"
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
@@ -24,12 +26,17 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   asio::thread_pool lane(kDatabaseThreads);
   accrual::Calculator calculator(io, lane, store, config.processing_delay);
   std::unique_ptr<accrual::RateLimiter> rate_limiter;
-  if (config.rate_limit_per_minute > 0) rate_limiter = std::make_unique<accrual::RateLimiter>(config.rate_limit_per_minute);
+  if (config.rate_limit_per_minute > 0)
+    rate_limiter = std::make_unique<accrual::RateLimiter>(config.rate_limit_per_minute);
 
   accrual::AccrualApi api(store, rate_limiter.get(), [&calculator] { calculator.Nudge(); });
   infra::http::Router router;
   api.AddRoutes(router);
-  const infra::http::Dispatcher dispatcher(router, nullptr);
+  std::unique_ptr<infra::http::CorsPolicy> cors;
+  if (config.openapi_address) {
+    cors = std::make_unique<infra::http::CorsPolicy>(config.openapi_address->host, config.openapi_address->port);
+  }
+  const infra::http::Dispatcher dispatcher(router, nullptr, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
   infra::http::HttpServer server(io, lane, lane, dispatcher, options);
@@ -39,14 +46,30 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
     std::cerr << "accrual: RUN_ADDRESS: " << error.what() << "\n";
     return 2;
   }
+  std::vector<infra::http::HttpServer*> servers{&server};
+  std::unique_ptr<infra::http::DocsListener> docs;
+  if (config.openapi_address) {
+    docs = std::make_unique<infra::http::DocsListener>(
+        io, lane,
+        infra::http::ApiDocument{assets::AccrualOpenapiYaml(), assets::AccrualOpenapiJson(), "http://localhost:8081"},
+        server.Port(), *config.openapi_address);
+    try {
+      docs->Start();
+    } catch (const std::exception& error) {
+      std::cerr << "accrual: " << error.what() << "\n";
+      return 2;
+    }
+    servers.push_back(&docs->Server());
+  }
   calculator.Start();
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
       .Add("database", config.database_path)
       .Add("rate_limit_per_minute", std::int64_t{config.rate_limit_per_minute})
+      .Add("docs", docs ? docs->Url() : "off")
       .Info("accrual is listening");
 
-  infra::RunUntilSignalled(io, server, kIoThreads, "accrual");
+  infra::RunUntilSignalled(io, servers, kIoThreads, "accrual");
   lane.join();
   infra::LogLine().Info("accrual stopped");
   return 0;

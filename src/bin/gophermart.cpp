@@ -10,6 +10,8 @@
 #include "infra/auth/token_issuer.hpp"
 #include "infra/config/config.hpp"
 #include "infra/http/dispatcher.hpp"
+#include "infra/http/docs/assets.hpp"
+#include "infra/http/docs_listener.hpp"
 #include "infra/http/loyalty_api.hpp"
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
@@ -63,7 +65,11 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
   });
   infra::http::Router router;
   api.AddRoutes(router);
-  const infra::http::Dispatcher dispatcher(router, &tokens);
+  std::unique_ptr<infra::http::CorsPolicy> cors;
+  if (config.openapi_address) {
+    cors = std::make_unique<infra::http::CorsPolicy>(config.openapi_address->host, config.openapi_address->port);
+  }
+  const infra::http::Dispatcher dispatcher(router, &tokens, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
   infra::http::HttpServer server(io, database_lane, hashing_lane, dispatcher, options);
@@ -73,6 +79,21 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
     std::cerr << "gophermart: RUN_ADDRESS: " << error.what() << "\n";
     return 2;
   }
+  std::vector<infra::http::HttpServer*> servers{&server};
+  std::unique_ptr<infra::http::DocsListener> docs;
+  if (config.openapi_address) {
+    docs = std::make_unique<infra::http::DocsListener>(
+        io, database_lane,
+        infra::http::ApiDocument{assets::OpenapiYaml(), assets::OpenapiJson(), "http://localhost:8080"}, server.Port(),
+        *config.openapi_address);
+    try {
+      docs->Start();
+    } catch (const std::exception& error) {
+      std::cerr << "gophermart: " << error.what() << "\n";
+      return 2;
+    }
+    servers.push_back(&docs->Server());
+  }
   WarnAboutDefaults(config);
   if (worker) worker->Start();
 
@@ -80,9 +101,10 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
       .Add("database", config.database_path)
       .Add("accrual_system", config.accrual_address.value_or("none"))
+      .Add("docs", docs ? docs->Url() : "off")
       .Info("gophermart is listening");
 
-  infra::RunUntilSignalled(io, server, kIoThreads, "gophermart");
+  infra::RunUntilSignalled(io, servers, kIoThreads, "gophermart");
   database_lane.join();
   hashing_lane.join();
   infra::LogLine().Info("gophermart stopped");

@@ -2,9 +2,7 @@
 #include "domain/overloaded.hpp"
 
 namespace gm::domain {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string UserStream(const std::string& login) { return "user-" + login; }
 std::string OrderStream(const std::string& number) { return "order-" + number; }

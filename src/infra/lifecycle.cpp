@@ -14,11 +14,17 @@ namespace asio = boost::asio;
 
 constexpr std::chrono::seconds kDrainDeadline{20};
 
-asio::awaitable<void> Drain(asio::io_context& io, http::HttpServer& server) {
-  server.Stop();
+std::size_t InFlight(const std::vector<http::HttpServer*>& servers) {
+  std::size_t total = 0;
+  for (const auto* server : servers) total += server->InFlight();
+  return total;
+}
+
+asio::awaitable<void> Drain(asio::io_context& io, std::vector<http::HttpServer*> servers) {
+  for (auto* server : servers) server->Stop();
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
-  while (server.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (InFlight(servers) > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(10));
     co_await timer.async_wait(asio::use_awaitable);
   }
@@ -27,12 +33,13 @@ asio::awaitable<void> Drain(asio::io_context& io, http::HttpServer& server) {
 
 }  // namespace
 
-void RunUntilSignalled(asio::io_context& io, http::HttpServer& server, unsigned threads, const std::string& name) {
+void RunUntilSignalled(asio::io_context& io, const std::vector<http::HttpServer*>& servers, unsigned threads,
+                       const std::string& name) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     LogLine().Add("signal", std::int64_t{signal}).Info(name + " shutting down: draining requests in flight");
-    asio::co_spawn(io, Drain(io, server), asio::detached);
+    asio::co_spawn(io, Drain(io, servers), asio::detached);
   });
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

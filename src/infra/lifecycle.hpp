@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -11,9 +12,9 @@ namespace http {
 class HttpServer;
 }
 
-// Runs `io` on `threads` threads until SIGINT or SIGTERM; then stops
-// accepting, waits (bounded) for requests in flight and returns.
-void RunUntilSignalled(boost::asio::io_context& io, http::HttpServer& server, unsigned threads,
+// Runs `io` on `threads` threads until SIGINT or SIGTERM; then stops every
+// listener, waits (bounded) for requests in flight and returns.
+void RunUntilSignalled(boost::asio::io_context& io, const std::vector<http::HttpServer*>& servers, unsigned threads,
                        const std::string& name);
 
 }  // namespace gm::infra

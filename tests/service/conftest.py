@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 import requests
 
+import contract
+
+contract.install()
+
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("GOPHERMART_BIN", ROOT / "build" / "asan" / "gophermart"))
 ACCRUAL_BINARY = Path(os.environ.get("ACCRUAL_BIN", BINARY.parent / "accrual"))
@@ -50,9 +54,12 @@ class Service:
         self.name = self.binary.name
         self.workdir = Path(workdir)
         self.port = free_port()
+        self.docs_port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        contract.watch(self.port, self.name)
         self.env = {k: v for k, v in os.environ.items() if k not in (
-            "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP")}
+            "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP", "OPENAPI_ADDRESS",
+            "RATE_LIMIT", "PROCESSING_DELAY")}
         self.env.update({"ASAN_OPTIONS": "detect_leaks=0"})
         self.env.update(env or {})
         self.args = list(args or [])
@@ -63,7 +70,8 @@ class Service:
     def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(self.binary), "-a", f"127.0.0.1:{self.port}", "-d", str(self.database), *self.args],
+            [str(self.binary), "-a", f"127.0.0.1:{self.port}", "-d", str(self.database),
+             "--openapi-address", f"127.0.0.1:{self.docs_port}", *self.args],
             cwd=self.workdir, env=self.env, stdout=log, stderr=log)
         log.close()
 

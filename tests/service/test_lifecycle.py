@@ -113,7 +113,8 @@ def test_rebuild_projections_reproduces_the_read_models(make_server, accrual):
 
 def run_binary(args, cwd, env=None, timeout=30):
     return subprocess.run([str(BINARY), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0", **(env or {})})
+                          env={"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0", "OPENAPI_ADDRESS": "off",
+                               **(env or {})})
 
 
 def test_help_lists_every_option(tmp_path):
@@ -152,7 +153,8 @@ def test_dotenv_is_read_and_environment_overrides_it(tmp_path):
     (tmp_path / ".env").write_text(f"RUN_ADDRESS=127.0.0.1:{dotenv_port}\nDATABASE_URI=sqlite:from-dotenv.db\n")
     for env, port in (({}, dotenv_port), ({"RUN_ADDRESS": f"127.0.0.1:{env_port}"}, env_port)):
         process = subprocess.Popen([str(BINARY)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env={"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0", **env})
+                                   env={"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0",
+                                        "OPENAPI_ADDRESS": "off", **env})
         try:
             deadline = time.monotonic() + 20
             while True:

@@ -13,9 +13,8 @@ RewardRule Rule(std::string match, std::int64_t reward_hundredths, std::string_v
 
 TEST(Reward, SpecWorkedExampleEarns27_25) {
   const std::vector<RewardRule> rules{Rule("Pringles", 1000, "%"), Rule("Coca-Cola", 1250, "pt")};
-  const std::vector<Good> goods{{"Чайник Tefal", {700000}},
-                                {"Чипсы Pringles бекон", {14750}},
-                                {"Напиток Coca-Cola Zero 0.5л", {5500}}};
+  const std::vector<Good> goods{
+      {"Чайник Tefal", {700000}}, {"Чипсы Pringles бекон", {14750}}, {"Напиток Coca-Cola Zero 0.5л", {5500}}};
   EXPECT_EQ(CalculateAccrual(goods, rules).Value().hundredths, 2725);
 }
 
@@ -36,8 +35,7 @@ TEST(Reward, EveryMatchingRuleCounts) {
 }
 
 TEST(Reward, NothingMatchedMakesTheOrderInvalid) {
-  EXPECT_EQ(CalculateAccrual({{"Tefal", {100}}}, {Rule("Bork", 1000, "%")}).Error(),
-            CalculationError::kNothingMatched);
+  EXPECT_EQ(CalculateAccrual({{"Tefal", {100}}}, {Rule("Bork", 1000, "%")}).Error(), CalculationError::kNothingMatched);
   EXPECT_EQ(CalculateAccrual({}, {Rule("Bork", 1000, "%")}).Error(), CalculationError::kNothingMatched);
 }
 

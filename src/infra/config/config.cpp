@@ -13,7 +13,6 @@ extern char** environ;
 namespace gm::infra {
 namespace {
 
-
 // One option: a flag given on the command line beats the environment,
 // which beats .env, which beats the default.
 class Layered {
@@ -119,6 +118,13 @@ std::string ParseBaseUrl(const std::string& option, const std::string& text) {
   return candidate;
 }
 
+std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,
+                                              std::uint16_t default_port) {
+  if (text == "off" || text == "none") return std::nullopt;
+  if (text.empty()) return ListenAddress{api.host, default_port};
+  return ParseListenAddress("OPENAPI_ADDRESS", text);
+}
+
 ConfigSources ReadConfigSources() {
   ConfigSources sources;
   for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -153,6 +159,10 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* jwt_flag = app.add_option("--jwt-key", jwt_key,
                                   "[JWT_KEY] HMAC key for tokens (default: generated once, kept in the database)");
   auto* salt_flag = app.add_option("--salt", salt, "[SALT] server-side pepper mixed into password hashes");
+  std::string openapi;
+  auto* openapi_flag =
+      app.add_option("--openapi-address", openapi,
+                     "[OPENAPI_ADDRESS] docs listen address, host:port, or off (default: port 8082 on the API's host)");
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
 
@@ -169,6 +179,8 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   config.amqp = layered.Resolve(amqp_flag, amqp, "AMQP").value_or("");
   config.jwt_key = layered.Resolve(jwt_flag, jwt_key, "JWT_KEY").value_or("");
   config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
+  config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),
+                                            config.run_address, 8082);
   config.rebuild_projections = rebuild->parsed();
   return config;
 }
@@ -184,22 +196,29 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
                                   "[RUN_ADDRESS] listen address, host:port (default localhost:8081)");
   auto* database_flag = app.add_option("-d,--database-uri", database,
                                        "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./accrual.db)");
-  auto* rate_flag = app.add_option("-l,--rate-limit", rate_limit,
-                                   "[RATE_LIMIT] GET /api/orders requests per minute per client; 0 for none (default 0)");
+  auto* rate_flag =
+      app.add_option("-l,--rate-limit", rate_limit,
+                     "[RATE_LIMIT] GET /api/orders requests per minute per client; 0 for none (default 0)");
   auto* delay_flag = app.add_option("--processing-delay", delay,
                                     "[PROCESSING_DELAY] milliseconds an order stays PROCESSING (default 0)");
+  std::string openapi;
+  auto* openapi_flag =
+      app.add_option("--openapi-address", openapi,
+                     "[OPENAPI_ADDRESS] docs listen address, host:port, or off (default: port 8083 on the API's host)");
   if (!ParseCommandLine(app, args)) return std::nullopt;
 
   const Layered layered(sources);
   AccrualConfig config;
-  config.run_address =
-      ParseListenAddress("RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8081"));
+  config.run_address = ParseListenAddress(
+      "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8081"));
   config.database_path =
       ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""), "accrual.db");
   config.rate_limit_per_minute =
       ParseCount("RATE_LIMIT", layered.Resolve(rate_flag, rate_limit, "RATE_LIMIT").value_or("0"), 1'000'000);
   config.processing_delay = std::chrono::milliseconds(
       ParseCount("PROCESSING_DELAY", layered.Resolve(delay_flag, delay, "PROCESSING_DELAY").value_or("0"), 3'600'000));
+  config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),
+                                            config.run_address, 8083);
   return config;
 }
 

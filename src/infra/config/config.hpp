@@ -29,14 +29,16 @@ struct GophermartConfig {
   std::string jwt_key;                         // empty: generated and kept in the database
   std::string salt;
   std::string amqp;
-  bool rebuild_projections = false;  // the `rebuild-projections` verb
+  std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
+  bool rebuild_projections = false;              // the `rebuild-projections` verb
 };
 
 struct AccrualConfig {
   ListenAddress run_address;
-  std::string database_path;               // SQLite file
-  int rate_limit_per_minute = 0;           // 0: no limit
+  std::string database_path;      // SQLite file
+  int rate_limit_per_minute = 0;  // 0: no limit
   std::chrono::milliseconds processing_delay{0};
+  std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
 };
 
 // Where an option's value comes from, highest precedence first.
@@ -59,5 +61,8 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
 ListenAddress ParseListenAddress(const std::string& option, const std::string& text);
 std::string ParseDatabasePath(const std::string& text, const std::string& default_path = "gophermart.db");
 std::string ParseBaseUrl(const std::string& option, const std::string& text);
+// OPENAPI_ADDRESS: "off" disables the docs; empty means `default_port` on the API's host.
+std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,
+                                              std::uint16_t default_port);
 
 }  // namespace gm::infra

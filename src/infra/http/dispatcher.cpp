@@ -43,6 +43,25 @@ std::string_view FindToken(const HttpRequest& request) {
 }
 
 HttpResponse Dispatcher::Handle(const HttpRequest& request, const Router::Match& match) const {
+  const auto origin = request.Header("origin");
+  if (cors_ == nullptr || !origin || !cors_->Allows(*origin)) return HandleRoute(request, match);
+  HttpResponse response;
+  if (request.method == "OPTIONS" && match.status == 405) {
+    // A preflight: say what the browser may send.
+    response = HttpResponse::Empty(204);
+    response.headers.emplace_back("Access-Control-Allow-Methods", match.allow);
+    response.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Encoding");
+    response.headers.emplace_back("Access-Control-Max-Age", "600");
+  } else {
+    response = HandleRoute(request, match);
+    response.headers.emplace_back("Access-Control-Expose-Headers", "Authorization");
+  }
+  response.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
+  response.headers.emplace_back("Vary", "Origin");
+  return response;
+}
+
+HttpResponse Dispatcher::HandleRoute(const HttpRequest& request, const Router::Match& match) const {
   if (match.route == nullptr) {
     if (match.status == 405) {
       auto response = HttpResponse::Error(405, "method not allowed");

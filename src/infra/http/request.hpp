@@ -15,7 +15,7 @@ struct HttpRequest {
   std::string path;                                          // target without the query string
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;                                          // already decoded when it came gzip-compressed
-  std::string remote;  // the peer\'s IP address
+  std::string remote;                                        // the peer\'s IP address
 
   [[nodiscard]] std::optional<std::string_view> Header(std::string_view lower_case_name) const;
 };
