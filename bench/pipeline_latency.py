@@ -10,7 +10,6 @@ Usage: /usr/bin/python3 bench/pipeline_latency.py [orders]   (release build: scr
 """
 
 import json
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
-from conftest import ROOT, Client, Service, new_order_number, wait_until  # noqa: E402
+from conftest import ROOT, Client, Service, new_order_number, query, wait_until  # noqa: E402
 
 RELEASE = ROOT / "build" / "release"
 
@@ -44,8 +43,7 @@ def main():
                               json={"order": number, "goods": [{"description": "Bork", "price": 100}]})
 
             def rated():
-                with sqlite3.connect(accrual.database) as db:
-                    return db.execute("SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'").fetchone()[0]
+                return int(query(accrual.database, "SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'")[0][0])
 
             wait_until(lambda: rated() == count, timeout=60, message="accrual to rate every order")
 
@@ -66,11 +64,10 @@ def main():
             accrual.stop()
 
         uploaded, processed = {}, {}
-        with sqlite3.connect(server.database) as db:
-            for kind, data in db.execute("SELECT type, data FROM events WHERE type IN "
-                                         "('order_uploaded.v1','order_processed.v1')"):
-                event = json.loads(data)
-                (uploaded if kind == "order_uploaded.v1" else processed)[event["number"]] = event["at"]
+        for kind, data in query(server.database, "SELECT type, data FROM events WHERE type IN "
+                                                 "('order_uploaded.v1','order_processed.v1')"):
+            event = json.loads(data)
+            (uploaded if kind == "order_uploaded.v1" else processed)[event["number"]] = event["at"]
         latencies = [processed[n] - uploaded[n] for n in numbers]
         print(f"orders: {count}")
         print(f"upload -> PROCESSED (ms, from the event log): p50 {statistics.median(latencies):.0f}  "

@@ -8,7 +8,6 @@ Usage: /usr/bin/python3 bench/rate_limited_drain.py [orders]   (about 3.5 minute
 """
 
 import re
-import sqlite3
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
-from conftest import ROOT, Client, Service, new_order_number, wait_until  # noqa: E402
+from conftest import ROOT, Client, Service, new_order_number, query, wait_until  # noqa: E402
 
 RELEASE = ROOT / "build" / "release"
 
@@ -45,8 +44,7 @@ def main():
                               json={"order": number, "goods": [{"description": "Bork", "price": 1}]})
 
             def rated():
-                with sqlite3.connect(accrual.database) as db:
-                    return db.execute("SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'").fetchone()[0]
+                return int(query(accrual.database, "SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'")[0][0])
 
             wait_until(lambda: rated() == count, timeout=60, message="accrual to rate every order")
             client = Client(server)

@@ -2,17 +2,17 @@
 
 #include <boost/json.hpp>
 
-#include "infra/store/sqlite/migrations.hpp"
+#include "infra/store/sql/migrations.hpp"
 
 namespace gm::accrual {
 namespace {
 
 namespace json = boost::json;
-using infra::sqlite::Migration;
-using infra::sqlite::WriteTransaction;
+using infra::sql::Migration;
+using infra::sql::WriteTransaction;
 
 // Append only: an applied migration is never edited.
-const std::vector<Migration> kAccrualMigrations{
+const std::vector<Migration> kSqliteMigrations{
     Migration{1, R"sql(
 CREATE TABLE reward_rules (
   match       TEXT PRIMARY KEY,
@@ -24,6 +24,23 @@ CREATE TABLE accrual_orders (
   goods   TEXT NOT NULL,
   status  TEXT NOT NULL,
   accrual INTEGER
+);
+CREATE INDEX accrual_orders_by_status ON accrual_orders (status);
+)sql"},
+};
+
+const std::vector<Migration> kPostgresMigrations{
+    Migration{1, R"sql(
+CREATE TABLE reward_rules (
+  match       TEXT PRIMARY KEY,
+  reward      BIGINT NOT NULL,
+  reward_type TEXT NOT NULL
+);
+CREATE TABLE accrual_orders (
+  number  TEXT PRIMARY KEY,
+  goods   TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  accrual BIGINT
 );
 CREATE INDEX accrual_orders_by_status ON accrual_orders (status);
 )sql"},
@@ -72,14 +89,15 @@ std::string_view OrderStatusName(OrderStatus status) {
   return "REGISTERED";
 }
 
-AccrualStore::AccrualStore(const std::string& path) : pool_(path) {
-  auto connection = pool_.Acquire();
-  infra::sqlite::Migrate(*connection, kAccrualMigrations);
+AccrualStore::AccrualStore(const infra::sql::DatabaseLocation& location) : pool_(infra::sql::OpenPool(location)) {
+  auto connection = pool_->Acquire();
+  infra::sql::Migrate(*connection,
+                      pool_->Kind() == infra::sql::Dialect::kPostgres ? kPostgresMigrations : kSqliteMigrations);
 }
 
 bool AccrualStore::AddRule(const RewardRule& rule) {
-  auto c = pool_.Acquire();
-  c->Prepare("INSERT OR IGNORE INTO reward_rules (match, reward, reward_type) VALUES (?, ?, ?)")
+  auto c = pool_->Acquire();
+  c->Prepare("INSERT INTO reward_rules (match, reward, reward_type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
       .Bind(1, rule.match)
       .Bind(2, rule.reward.hundredths)
       .Bind(3, RewardTypeName(rule.type))
@@ -88,7 +106,7 @@ bool AccrualStore::AddRule(const RewardRule& rule) {
 }
 
 std::vector<RewardRule> AccrualStore::Rules() {
-  auto c = pool_.Acquire();
+  auto c = pool_->Acquire();
   auto statement = c->Prepare("SELECT match, reward, reward_type FROM reward_rules");
   std::vector<RewardRule> rules;
   while (statement.Step()) {
@@ -98,8 +116,8 @@ std::vector<RewardRule> AccrualStore::Rules() {
 }
 
 bool AccrualStore::RegisterOrder(const std::string& number, const std::vector<Good>& goods) {
-  auto c = pool_.Acquire();
-  c->Prepare("INSERT OR IGNORE INTO accrual_orders (number, goods, status) VALUES (?, ?, 'REGISTERED')")
+  auto c = pool_->Acquire();
+  c->Prepare("INSERT INTO accrual_orders (number, goods, status) VALUES (?, ?, 'REGISTERED') ON CONFLICT DO NOTHING")
       .Bind(1, number)
       .Bind(2, EncodeGoods(goods))
       .Run();
@@ -107,7 +125,7 @@ bool AccrualStore::RegisterOrder(const std::string& number, const std::vector<Go
 }
 
 std::optional<OrderRecord> AccrualStore::FindOrder(const std::string& number) {
-  auto c = pool_.Acquire();
+  auto c = pool_->Acquire();
   auto statement = c->Prepare("SELECT status, accrual FROM accrual_orders WHERE number = ?");
   statement.Bind(1, number);
   if (!statement.Step()) return std::nullopt;
@@ -115,10 +133,10 @@ std::optional<OrderRecord> AccrualStore::FindOrder(const std::string& number) {
 }
 
 std::vector<PendingCalculation> AccrualStore::StartCalculations(std::size_t limit) {
-  auto c = pool_.Acquire();
+  auto c = pool_->Acquire();
   WriteTransaction transaction(*c);
   auto statement = c->Prepare(
-      "UPDATE accrual_orders SET status = 'PROCESSING' WHERE number IN ("
+      "UPDATE accrual_orders SET status = 'PROCESSING' WHERE status = 'REGISTERED' AND number IN ("
       "  SELECT number FROM accrual_orders WHERE status = 'REGISTERED' LIMIT ?) "
       "RETURNING number, goods");
   statement.Bind(1, static_cast<std::int64_t>(limit));
@@ -129,7 +147,7 @@ std::vector<PendingCalculation> AccrualStore::StartCalculations(std::size_t limi
 }
 
 void AccrualStore::FinishCalculation(const std::string& number, OrderStatus status, domain::Points accrual) {
-  auto c = pool_.Acquire();
+  auto c = pool_->Acquire();
   c->Prepare("UPDATE accrual_orders SET status = ?, accrual = ? WHERE number = ?")
       .Bind(1, OrderStatusName(status))
       .Bind(2, accrual.hundredths)
@@ -138,7 +156,7 @@ void AccrualStore::FinishCalculation(const std::string& number, OrderStatus stat
 }
 
 void AccrualStore::RestartInterruptedCalculations() {
-  auto c = pool_.Acquire();
+  auto c = pool_->Acquire();
   c->Execute("UPDATE accrual_orders SET status = 'REGISTERED' WHERE status = 'PROCESSING'");
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "accrual/reward.hpp"
-#include "infra/store/sqlite/connection.hpp"
+#include "infra/store/sql/sql.hpp"
 
 namespace gm::accrual {
 
@@ -26,7 +27,7 @@ struct PendingCalculation {
 // registered orders. Blocking; callers keep it off I/O threads.
 class AccrualStore {
  public:
-  explicit AccrualStore(const std::string& path);
+  explicit AccrualStore(const infra::sql::DatabaseLocation& location);
 
   // False when a rule with this match exists.
   bool AddRule(const RewardRule& rule);
@@ -43,7 +44,7 @@ class AccrualStore {
   void RestartInterruptedCalculations();
 
  private:
-  infra::sqlite::ConnectionPool pool_;
+  std::unique_ptr<infra::sql::ConnectionPool> pool_;
 };
 
 }  // namespace gm::accrual

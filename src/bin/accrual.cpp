@@ -64,7 +64,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   calculator.Start();
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
-      .Add("database", config.database_path)
+      .Add("database", infra::DatabaseName(config.database))
       .Add("rate_limit_per_minute", std::int64_t{config.rate_limit_per_minute})
       .Add("docs", docs ? docs->Url() : "off")
       .Info("accrual is listening");
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<accrual::AccrualStore> store;
   try {
-    store = std::make_unique<accrual::AccrualStore>(config->database_path);
+    store = std::make_unique<accrual::AccrualStore>(config->database);
   } catch (const std::exception& error) {
     std::cerr << "accrual: DATABASE_URI: " << error.what() << "\n";
     return 2;

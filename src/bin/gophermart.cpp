@@ -16,7 +16,7 @@
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
-#include "infra/store/sqlite/sqlite_store.hpp"
+#include "infra/store/sql_store.hpp"
 
 namespace {
 
@@ -28,7 +28,7 @@ constexpr unsigned kIoThreads = 2;
 constexpr unsigned kDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
 
-std::string JwtKey(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
+std::string JwtKey(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
   return store.GetOrCreateSetting("jwt_key", infra::RandomHex(32));
 }
@@ -44,8 +44,8 @@ void WarnAboutDefaults(const infra::GophermartConfig& config) {
   }
 }
 
-int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& store) {
-  store.ReleaseAllLeases();
+int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
+  store.ReleaseLeasesAtStart();
   const infra::PasswordHasher hasher(config.salt);
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
   app::Commands commands(store);
@@ -99,7 +99,7 @@ int Serve(const infra::GophermartConfig& config, infra::sqlite::SqliteStore& sto
 
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
-      .Add("database", config.database_path)
+      .Add("database", infra::DatabaseName(config.database))
       .Add("accrual_system", config.accrual_address.value_or("none"))
       .Add("docs", docs ? docs->Url() : "off")
       .Info("gophermart is listening");
@@ -124,9 +124,9 @@ int main(int argc, char** argv) {
   }
   if (!config) return 0;  // --help
 
-  std::unique_ptr<infra::sqlite::SqliteStore> store;
+  std::unique_ptr<infra::store::SqlStore> store;
   try {
-    store = std::make_unique<infra::sqlite::SqliteStore>(config->database_path);
+    store = std::make_unique<infra::store::SqlStore>(config->database);
   } catch (const std::exception& error) {
     std::cerr << "gophermart: DATABASE_URI: " << error.what() << "\n";
     return 2;

@@ -26,6 +26,33 @@ ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("GOPHERMART_BIN", ROOT / "build" / "asan" / "gophermart"))
 ACCRUAL_BINARY = Path(os.environ.get("ACCRUAL_BIN", BINARY.parent / "accrual"))
 TEST_JWT_KEY = "service-test-key"
+# Which store the services use: "sqlite" (a fresh file per service) or
+# "postgres" (a fresh database per service in the cluster at GM_POSTGRES_URI,
+# which scripts/test starts with scripts/start-postgres).
+STORE = os.environ.get("GM_STORE", "sqlite")
+_databases = [0]
+
+
+def fresh_database(workdir, name):
+    """A new, empty database for one service: its DATABASE_URI."""
+    if STORE == "sqlite":
+        _databases[0] += 1
+        return str(Path(workdir) / f"{name}-{_databases[0]}.db")
+    admin = os.environ["GM_POSTGRES_URI"]
+    _databases[0] += 1
+    database = f"gm_{os.getpid()}_{_databases[0]}"
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {database}"], check=True, capture_output=True)
+    return admin.rsplit("/", 1)[0] + "/" + database
+
+
+def query(database, sql):
+    """Rows of `sql` in a service's database, as tuples of text (both stores)."""
+    if STORE == "sqlite":
+        import sqlite3
+        with sqlite3.connect(database) as db:
+            return [tuple("" if v is None else str(v) for v in row) for row in db.execute(sql).fetchall()]
+    out = subprocess.run(["psql", database, "-AtF", "\t", "-c", sql], check=True, capture_output=True, text=True)
+    return [tuple(line.split("\t")) for line in out.stdout.splitlines() if line]
 
 
 def free_port():
@@ -49,7 +76,7 @@ class Service:
     """One process of ours (gophermart or accrual); can be stopped, killed and
     started again on the same database file and port."""
 
-    def __init__(self, workdir, env=None, args=None, binary=BINARY):
+    def __init__(self, workdir, env=None, args=None, binary=BINARY, database=None):
         self.binary = Path(binary)
         self.name = self.binary.name
         self.workdir = Path(workdir)
@@ -64,8 +91,8 @@ class Service:
         self.env.update(env or {})
         self.args = list(args or [])
         self.process = None
-        self.log_path = self.workdir / f"{self.name}.log"
-        self.database = self.workdir / f"{self.name}.db"
+        self.log_path = self.workdir / f"{self.name}-{self.port}.log"
+        self.database = database or fresh_database(self.workdir, self.name)
 
     def start(self):
         log = open(self.log_path, "ab")
@@ -186,10 +213,10 @@ def accrual():
 def make_server(tmp_path):
     started = []
 
-    def make(env=None, args=None, workdir=None):
+    def make(env=None, args=None, workdir=None, database=None):
         base_env = {"JWT_KEY": TEST_JWT_KEY}
         base_env.update(env or {})
-        server = Service(workdir or tmp_path, env=base_env, args=args)
+        server = Service(workdir or tmp_path, env=base_env, args=args, database=database)
         started.append(server)
         return server.start()
 

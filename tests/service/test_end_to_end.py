@@ -3,12 +3,11 @@ uploaded to gophermart goes NEW -> PROCESSED, its points can be spent, and a
 rate-limited accrual system is drained without hammering it."""
 
 import re
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import Client, new_order_number, wait_until
+from conftest import Client, new_order_number, query, wait_until
 
 
 def register_in_accrual(accrual, number, goods):
@@ -72,8 +71,7 @@ def test_rate_limited_accrual_is_drained_with_one_429_per_window(make_accrual, m
         register_in_accrual(accrual, number, [{"description": "Bork", "price": 1}])
 
     def rated():
-        with sqlite3.connect(accrual.database) as db:
-            return db.execute("SELECT COUNT(*) FROM accrual_orders WHERE status = 'PROCESSED'").fetchone()[0] == 70
+        return query(accrual.database, "SELECT COUNT(*) FROM accrual_orders WHERE status = 'PROCESSED'") == [("70",)]
 
     wait_until(rated, message="accrual to rate every order")
     server = make_server(env={"ACCRUAL_SYSTEM_ADDRESS": accrual.base})

@@ -2,14 +2,13 @@
 restarts, SIGTERM drains and exits 0, the read models rebuild identically
 from the log, and configuration errors stop the process with a clear line."""
 
-import sqlite3
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import BINARY, Client, free_port, fund, new_order_number, wait_until
+from conftest import BINARY, Client, free_port, fund, new_order_number, query, wait_until
 
 VIEWS = {
     "users_view": "SELECT user_id, login, password_hash, registered_at FROM users_view ORDER BY user_id",
@@ -20,9 +19,8 @@ VIEWS = {
 }
 
 
-def dump_views(path):
-    with sqlite3.connect(path) as db:
-        return {name: db.execute(sql).fetchall() for name, sql in VIEWS.items()}
+def dump_views(database):
+    return {name: query(database, sql) for name, sql in VIEWS.items()}
 
 
 def test_sigkill_right_after_202_loses_nothing(make_server):
@@ -95,12 +93,11 @@ def test_rebuild_projections_reproduces_the_read_models(make_server, accrual):
     assert alice.withdraw(new_order_number(), 20.5).status_code == 200
     assert bob.withdraw(new_order_number(), 7).status_code == 200
     assert server.stop() == 0
-    database = server.workdir / "gophermart.db"
+    database = server.database
     before = dump_views(database)
     assert len(before["users_view"]) == 2 and len(before["withdrawals_view"]) == 2
-    with sqlite3.connect(database) as db:
-        for table in VIEWS:
-            db.execute(f"DELETE FROM {table}")
+    for table in VIEWS:
+        query(database, f"DELETE FROM {table}")
     assert dump_views(database)["users_view"] == []
     result = subprocess.run([str(BINARY), "rebuild-projections", "-d", str(database)], cwd=server.workdir,
                             capture_output=True, text=True, timeout=60, env=server.env)

@@ -15,7 +15,7 @@ TEST(Config, DefaultsNeedNoConfiguration) {
   const auto config = Parse({});
   EXPECT_EQ(config.run_address.host, "localhost");
   EXPECT_EQ(config.run_address.port, 8080);
-  EXPECT_EQ(config.database_path, "gophermart.db");
+  EXPECT_EQ(config.database.target, "gophermart.db");
   EXPECT_FALSE(config.accrual_address.has_value());
   EXPECT_FALSE(config.rebuild_projections);
 }
@@ -36,8 +36,9 @@ TEST(Config, AddressForms) {
   EXPECT_EQ(ParseListenAddress("RUN_ADDRESS", "http://localhost:8081").port, 8081);
   EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "localhost:8081"), "http://localhost:8081");
   EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "http://127.0.0.1:8081/"), "http://127.0.0.1:8081");
-  EXPECT_EQ(ParseDatabasePath("sqlite:///tmp/x.db"), "/tmp/x.db");
-  EXPECT_EQ(ParseDatabasePath("sqlite:x.db"), "x.db");
+  EXPECT_EQ(ParseDatabase("sqlite:///tmp/x.db").target, "/tmp/x.db");
+  EXPECT_EQ(ParseDatabase("postgres://u@h:5432/d").dialect, sql::Dialect::kPostgres);
+  EXPECT_EQ(ParseDatabase("sqlite:x.db").target, "x.db");
 }
 
 TEST(Config, BadValuesNameTheirOption) {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -90,12 +91,19 @@ ListenAddress ParseListenAddress(const std::string& option, const std::string& t
   return {host.empty() ? "0.0.0.0" : std::string(host), ParsePort(option, port, text)};
 }
 
-std::string ParseDatabasePath(const std::string& text, const std::string& default_path) {
-  if (text.empty()) return default_path;
+std::string DatabaseName(const sql::DatabaseLocation& location) {
+  if (location.dialect == sql::Dialect::kSqlite) return location.target;
+  auto url = boost::urls::parse_uri(location.target);
+  if (!url) return "postgres://(unparsable URI)";
+  boost::urls::url redacted = *url;
+  if (redacted.has_password()) redacted.set_password("***");
+  return std::string(redacted.buffer());
+}
+
+sql::DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path) {
+  if (text.empty()) return {sql::Dialect::kSqlite, default_path};
   std::string_view rest = text;
-  if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) {
-    throw ConfigError("DATABASE_URI: PostgreSQL is not supported by this build yet; use a SQLite path");
-  }
+  if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) return {sql::Dialect::kPostgres, text};
   if (rest.starts_with("sqlite://")) {
     rest.remove_prefix(9);
   } else if (rest.starts_with("sqlite:")) {
@@ -105,7 +113,7 @@ std::string ParseDatabasePath(const std::string& text, const std::string& defaul
                       "\" (expected postgres://, postgresql://, sqlite: or a file path)");
   }
   if (rest.empty()) throw ConfigError("DATABASE_URI: empty SQLite path in \"" + text + "\"");
-  return std::string(rest);
+  return {sql::Dialect::kSqlite, std::string(rest)};
 }
 
 std::string ParseBaseUrl(const std::string& option, const std::string& text) {
@@ -150,7 +158,7 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
                                   "[RUN_ADDRESS] API listen address, host:port (default localhost:8080)");
   auto* database_flag = app.add_option(
       "-d,--database-uri", database,
-      "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./gophermart.db); PostgreSQL comes later");
+      "[DATABASE_URI] postgres://user@host:port/db, or a SQLite file path or sqlite:PATH (default ./gophermart.db)");
   auto* accrual_flag =
       app.add_option("-r,--accrual-system-address", accrual,
                      "[ACCRUAL_SYSTEM_ADDRESS] base URL of the accrual system (default none: orders stay NEW)");
@@ -172,7 +180,7 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   GophermartConfig config;
   config.run_address = ParseListenAddress(
       "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8080"));
-  config.database_path = ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""));
+  config.database = ParseDatabase(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""));
   if (auto value = layered.Resolve(accrual_flag, accrual, "ACCRUAL_SYSTEM_ADDRESS"); value && !value->empty()) {
     config.accrual_address = ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", *value);
   }
@@ -195,7 +203,7 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
   auto* run_flag = app.add_option("-a,--run-address", run_address,
                                   "[RUN_ADDRESS] listen address, host:port (default localhost:8081)");
   auto* database_flag = app.add_option("-d,--database-uri", database,
-                                       "[DATABASE_URI] SQLite file path or sqlite:PATH (default ./accrual.db)");
+                                       "[DATABASE_URI] postgres:// URI, or a SQLite file path or sqlite:PATH (default ./accrual.db)");
   auto* rate_flag =
       app.add_option("-l,--rate-limit", rate_limit,
                      "[RATE_LIMIT] GET /api/orders requests per minute per client; 0 for none (default 0)");
@@ -211,8 +219,7 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
   AccrualConfig config;
   config.run_address = ParseListenAddress(
       "RUN_ADDRESS", layered.Resolve(run_flag, run_address, "RUN_ADDRESS").value_or("localhost:8081"));
-  config.database_path =
-      ParseDatabasePath(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""), "accrual.db");
+  config.database = ParseDatabase(layered.Resolve(database_flag, database, "DATABASE_URI").value_or(""), "accrual.db");
   config.rate_limit_per_minute =
       ParseCount("RATE_LIMIT", layered.Resolve(rate_flag, rate_limit, "RATE_LIMIT").value_or("0"), 1'000'000);
   config.processing_delay = std::chrono::milliseconds(

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "infra/store/sql/sql.hpp"
+
 namespace gm::infra {
 
 // A bad configuration value. The message starts with the option's name:
@@ -24,7 +26,7 @@ struct ListenAddress {
 
 struct GophermartConfig {
   ListenAddress run_address;
-  std::string database_path;                   // SQLite file
+  sql::DatabaseLocation database;
   std::optional<std::string> accrual_address;  // base URL, "http://host:port"
   std::string jwt_key;                         // empty: generated and kept in the database
   std::string salt;
@@ -35,7 +37,7 @@ struct GophermartConfig {
 
 struct AccrualConfig {
   ListenAddress run_address;
-  std::string database_path;      // SQLite file
+  sql::DatabaseLocation database;
   int rate_limit_per_minute = 0;  // 0: no limit
   std::chrono::milliseconds processing_delay{0};
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
@@ -59,7 +61,11 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
 
 // Exposed for tests.
 ListenAddress ParseListenAddress(const std::string& option, const std::string& text);
-std::string ParseDatabasePath(const std::string& text, const std::string& default_path = "gophermart.db");
+// For logs: the SQLite path, or the PostgreSQL URI without its password.
+std::string DatabaseName(const sql::DatabaseLocation& location);
+
+// DATABASE_URI: postgres:// or postgresql:// URIs, sqlite:PATH, or a path.
+sql::DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path = "gophermart.db");
 std::string ParseBaseUrl(const std::string& option, const std::string& text);
 // OPENAPI_ADDRESS: "off" disables the docs; empty means `default_port` on the API's host.
 std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,

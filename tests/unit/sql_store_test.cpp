@@ -1,29 +1,48 @@
-// Proves the SQLite event store on a real file: expected versions, atomic
-// multi-stream appends with inline projections, the queue, and a rebuild
-// that reproduces the read models; and that racing withdrawals never overdraw.
+// Proves the event store on both backends, a real SQLite file and a real
+// PostgreSQL database (GM_POSTGRES_URI, started by scripts/test): expected
+// versions, atomic multi-stream appends with inline projections, the queue,
+// a rebuild that reproduces the read models, and racing withdrawals that
+// never overdraw.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "app/commands.hpp"
-#include "infra/store/sqlite/sqlite_store.hpp"
+#include "infra/store/postgres/connection.hpp"
+#include "infra/store/sql_store.hpp"
 
-namespace gm::infra::sqlite {
+namespace gm::infra::store {
 namespace {
 
 using namespace domain;
 
-class SqliteStoreTest : public ::testing::Test {
+// A fresh PostgreSQL database in the cluster named by GM_POSTGRES_URI.
+std::string FreshPostgresDatabase(const std::string& admin_uri) {
+  static int counter = 0;
+  const std::string name = "gm_unit_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  postgres::PgConnection admin(admin_uri);
+  admin.Execute("CREATE DATABASE " + name);
+  return admin_uri.substr(0, admin_uri.rfind('/') + 1) + name;
+}
+
+class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
  protected:
   void SetUp() override {
-    directory_ =
-        std::filesystem::temp_directory_path() / ("gm-store-" + std::to_string(::getpid()) + "-" +
-                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("gm-store-" + std::to_string(::getpid()) + "-" + std::to_string(std::hash<std::string>{}(test->name())));
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
-    store_ = std::make_unique<SqliteStore>((directory_ / "test.db").string());
+    if (GetParam() == sql::Dialect::kPostgres) {
+      const char* admin = std::getenv("GM_POSTGRES_URI");
+      if (admin == nullptr) GTEST_SKIP() << "GM_POSTGRES_URI is not set (scripts/test sets it)";
+      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, FreshPostgresDatabase(admin)});
+    } else {
+      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
+    }
     commands_.emplace(*store_);
   }
   void TearDown() override {
@@ -41,11 +60,11 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path directory_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqlStore> store_;
   std::optional<app::Commands> commands_;
 };
 
-TEST_F(SqliteStoreTest, AppendChecksTheExpectedVersion) {
+TEST_P(SqlStoreTest, AppendChecksTheExpectedVersion) {
   const std::vector<app::StreamAppend> first{{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}};
   EXPECT_EQ(store_->Append(first), app::AppendOutcome::kAppended);
   EXPECT_EQ(store_->Append(first), app::AppendOutcome::kVersionConflict);
@@ -55,7 +74,7 @@ TEST_F(SqliteStoreTest, AppendChecksTheExpectedVersion) {
   EXPECT_EQ(std::get<OrderUploaded>(loaded.events[0]).user_id, "u1");
 }
 
-TEST_F(SqliteStoreTest, AConflictOnOneStreamAppendsNothing) {
+TEST_P(SqlStoreTest, AConflictOnOneStreamAppendsNothing) {
   ASSERT_EQ(store_->Append({{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}),
             app::AppendOutcome::kAppended);
   const auto outcome = store_->Append({
@@ -67,7 +86,7 @@ TEST_F(SqliteStoreTest, AConflictOnOneStreamAppendsNothing) {
   EXPECT_TRUE(store_->OrdersOf("u1").size() == 1U);
 }
 
-TEST_F(SqliteStoreTest, ProjectionsFollowTheLog) {
+TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
   Register("u1");
   Credit("u1", "12345678903", 50050);
   ASSERT_TRUE(commands_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {751}, 4}).HasValue());
@@ -82,7 +101,7 @@ TEST_F(SqliteStoreTest, ProjectionsFollowTheLog) {
   EXPECT_EQ(store_->FindUserByLogin("login-u1")->user_id, "u1");
 }
 
-TEST_F(SqliteStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
+TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   Register("u1");
   ASSERT_TRUE(commands_->UploadOrder({OrderNumber::Parse("12345678903").Value(), "u1", 100}).HasValue());
   auto claimed = store_->ClaimDue(100, 200, 10);
@@ -96,7 +115,7 @@ TEST_F(SqliteStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   EXPECT_TRUE(store_->ClaimDue(5000, 6000, 10).empty()) << "a final order leaves the queue";
 }
 
-TEST_F(SqliteStoreTest, RebuildReproducesTheReadModels) {
+TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
   Register("u1");
   Register("u2");
   Credit("u1", "12345678903", 10000);
@@ -125,7 +144,7 @@ TEST_F(SqliteStoreTest, RebuildReproducesTheReadModels) {
   EXPECT_EQ(store_->ClaimDue(1'000'000, 2'000'000, 10).size(), 1U) << "the pending order is queued again";
 }
 
-TEST_F(SqliteStoreTest, RacingWithdrawalsNeverOverdraw) {
+TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
   Register("u1");
   Credit("u1", "12345678903", 10000);
   constexpr int kThreads = 8;
@@ -159,5 +178,8 @@ TEST_F(SqliteStoreTest, RacingWithdrawalsNeverOverdraw) {
   EXPECT_EQ(store_->BalanceOf("u1").withdrawn.hundredths, 10000);
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, ::testing::Values(sql::Dialect::kSqlite, sql::Dialect::kPostgres),
+                         [](const auto& backend) { return backend.param == sql::Dialect::kSqlite ? "Sqlite" : "Postgres"; });
+
 }  // namespace
-}  // namespace gm::infra::sqlite
+}  // namespace gm::infra::store

@@ -1,27 +1,27 @@
-#include "infra/store/sqlite/projector.hpp"
+#include "infra/store/projector.hpp"
 #include "domain/overloaded.hpp"
 
 #include <string>
 
 #include "domain/order.hpp"
 
-namespace gm::infra::sqlite {
+namespace gm::infra::store {
 namespace {
 
-void SetStatus(Connection& c, const std::string& number, domain::OrderStatus status) {
+void SetStatus(sql::Connection& c, const std::string& number, domain::OrderStatus status) {
   c.Prepare("UPDATE orders_view SET status = ? WHERE number = ?")
       .Bind(1, domain::OrderStatusName(status))
       .Bind(2, number)
       .Run();
 }
 
-void LeaveQueue(Connection& c, const std::string& number) {
+void LeaveQueue(sql::Connection& c, const std::string& number) {
   c.Prepare("DELETE FROM accrual_queue WHERE order_number = ?").Bind(1, number).Run();
 }
 
 }  // namespace
 
-void Project(Connection& c, const domain::Event& event, std::int64_t position) {
+void Project(sql::Connection& c, const domain::Event& event, std::int64_t position) {
   using namespace domain;
   std::visit(
       domain::Overloaded{
@@ -91,4 +91,4 @@ void Project(Connection& c, const domain::Event& event, std::int64_t position) {
       event);
 }
 
-}  // namespace gm::infra::sqlite
+}  // namespace gm::infra::store

@@ -1,6 +1,6 @@
-#include "infra/store/sqlite/sqlite_store.hpp"
+#include "infra/store/sql_store.hpp"
 
-namespace gm::infra::sqlite {
+namespace gm::infra::store {
 namespace {
 
 domain::OrderStatus ParseStatus(const std::string& name) {
@@ -12,16 +12,16 @@ domain::OrderStatus ParseStatus(const std::string& name) {
 
 }  // namespace
 
-std::optional<app::UserCredentialsView> SqliteStore::FindUserByLogin(const std::string& login) {
-  auto c = pool_.Acquire();
+std::optional<app::UserCredentialsView> SqlStore::FindUserByLogin(const std::string& login) {
+  auto c = pool_->Acquire();
   auto statement = c->Prepare("SELECT user_id, password_hash FROM users_view WHERE login = ?");
   statement.Bind(1, login);
   if (!statement.Step()) return std::nullopt;
   return app::UserCredentialsView{statement.Text(0), statement.Text(1)};
 }
 
-std::vector<app::OrderView> SqliteStore::OrdersOf(const std::string& user_id) {
-  auto c = pool_.Acquire();
+std::vector<app::OrderView> SqlStore::OrdersOf(const std::string& user_id) {
+  auto c = pool_->Acquire();
   auto statement = c->Prepare(
       "SELECT number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ? ORDER BY position DESC");
   statement.Bind(1, user_id);
@@ -33,16 +33,16 @@ std::vector<app::OrderView> SqliteStore::OrdersOf(const std::string& user_id) {
   return orders;
 }
 
-app::BalanceView SqliteStore::BalanceOf(const std::string& user_id) {
-  auto c = pool_.Acquire();
+app::BalanceView SqlStore::BalanceOf(const std::string& user_id) {
+  auto c = pool_->Acquire();
   auto statement = c->Prepare("SELECT current, withdrawn FROM balances_view WHERE user_id = ?");
   statement.Bind(1, user_id);
   if (!statement.Step()) return {};
   return {domain::Points{statement.Int64(0)}, domain::Points{statement.Int64(1)}};
 }
 
-std::vector<app::WithdrawalView> SqliteStore::WithdrawalsOf(const std::string& user_id) {
-  auto c = pool_.Acquire();
+std::vector<app::WithdrawalView> SqlStore::WithdrawalsOf(const std::string& user_id) {
+  auto c = pool_->Acquire();
   auto statement = c->Prepare(
       "SELECT order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ? ORDER BY position DESC");
   statement.Bind(1, user_id);
@@ -53,4 +53,4 @@ std::vector<app::WithdrawalView> SqliteStore::WithdrawalsOf(const std::string& u
   return withdrawals;
 }
 
-}  // namespace gm::infra::sqlite
+}  // namespace gm::infra::store

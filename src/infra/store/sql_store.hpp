@@ -1,19 +1,20 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "app/ports.hpp"
-#include "infra/store/sqlite/connection.hpp"
+#include "infra/store/sql/sql.hpp"
 
-namespace gm::infra::sqlite {
+namespace gm::infra::store {
 
-// The embedded store: the event log, its read models and the accrual queue
-// in one SQLite file (WAL). Safe to call from any number of threads; every
-// call blocks, so callers keep it off I/O threads.
-class SqliteStore final : public app::EventStore, public app::ReadModels, public app::AccrualQueue {
+// The event log, its read models and the accrual queue in one database,
+// SQLite (embedded, WAL) or PostgreSQL. Safe to call from any number of
+// threads; every call blocks, so callers keep it off I/O threads.
+class SqlStore final : public app::EventStore, public app::ReadModels, public app::AccrualQueue {
  public:
-  // Opens (creating if needed) and migrates the database at `path`.
-  explicit SqliteStore(const std::string& path);
+  // Opens (creating a SQLite file if needed) and migrates the database.
+  explicit SqlStore(const sql::DatabaseLocation& location);
 
   app::LoadedStream Load(const std::string& stream) override;
   app::AppendOutcome Append(const std::vector<app::StreamAppend>& appends) override;
@@ -25,9 +26,10 @@ class SqliteStore final : public app::EventStore, public app::ReadModels, public
 
   std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) override;
   void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) override;
-  // Frees every lease: only one process serves an embedded database, so at
-  // start-up no lease can belong to anyone alive.
-  void ReleaseAllLeases();
+  // On SQLite, frees every lease: only one process serves an embedded
+  // database, so at start-up no lease can belong to anyone alive. On
+  // PostgreSQL, other instances may hold leases: they simply expire.
+  void ReleaseLeasesAtStart();
 
   // Returns the stored value for `key`, storing `candidate` first if none.
   std::string GetOrCreateSetting(const std::string& key, const std::string& candidate);
@@ -37,7 +39,9 @@ class SqliteStore final : public app::EventStore, public app::ReadModels, public
   std::int64_t RebuildProjections();
 
  private:
-  ConnectionPool pool_;
+  app::AppendOutcome AppendOnce(const std::vector<app::StreamAppend>& appends);
+
+  std::unique_ptr<sql::ConnectionPool> pool_;
 };
 
-}  // namespace gm::infra::sqlite
+}  // namespace gm::infra::store

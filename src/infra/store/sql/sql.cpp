@@ -1,0 +1,60 @@
+#include "infra/store/sql/sql.hpp"
+
+#include "infra/store/postgres/connection.hpp"
+#include "infra/store/sqlite/connection.hpp"
+
+namespace gm::infra::sql {
+
+WriteTransaction::WriteTransaction(Connection& connection) : connection_(connection) { connection_.BeginWrite(); }
+
+WriteTransaction::~WriteTransaction() {
+  if (!done_) {
+    try {
+      connection_.Execute("ROLLBACK");
+    } catch (const std::exception&) {
+      // A failed ROLLBACK leaves the database to roll back when the
+      // connection goes; throwing from a destructor would end the process.
+    }
+  }
+}
+
+void WriteTransaction::Commit() {
+  connection_.Execute("COMMIT");
+  done_ = true;
+}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(connection));
+    }
+  }
+  return Lease(*this, factory_());
+}
+
+void ConnectionPool::Release(std::unique_ptr<Connection> connection) {
+  if (!connection) return;
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(connection));
+}
+
+std::unique_ptr<ConnectionPool> OpenPool(const DatabaseLocation& location) {
+  std::unique_ptr<ConnectionPool> pool;
+  switch (location.dialect) {
+    case Dialect::kSqlite:
+      pool = std::make_unique<ConnectionPool>(
+          Dialect::kSqlite, [path = location.target] { return std::make_unique<sqlite::SqliteConnection>(path); });
+      break;
+    case Dialect::kPostgres:
+      pool = std::make_unique<ConnectionPool>(
+          Dialect::kPostgres, [uri = location.target] { return std::make_unique<postgres::PgConnection>(uri); });
+      break;
+  }
+  { auto probe = pool->Acquire(); }
+  return pool;
+}
+
+}  // namespace gm::infra::sql

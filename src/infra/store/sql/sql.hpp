@@ -1,0 +1,143 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// A small SQL layer with two backends (SQLite, PostgreSQL), so the event
+// store, its projections and the queues are written once. Statements use `?`
+// or `?N` placeholders; the PostgreSQL backend rewrites them to `$N`.
+namespace gm::infra::sql {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// An INSERT broke a UNIQUE constraint: for the event log, another writer
+// appended to the same stream first.
+class UniqueViolation : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class StatementBackend {
+ public:
+  virtual ~StatementBackend() = default;
+  virtual void Bind(int index, std::int64_t value) = 0;
+  virtual void Bind(int index, std::string_view value) = 0;
+  virtual void BindNull(int index) = 0;
+  virtual bool Step() = 0;
+  [[nodiscard]] virtual std::int64_t Int64(int column) const = 0;
+  [[nodiscard]] virtual std::string Text(int column) const = 0;
+  [[nodiscard]] virtual bool IsNull(int column) const = 0;
+};
+
+// One execution of a prepared statement. Indices are 1-based for binds and
+// 0-based for columns. Releasing it (destruction) resets the statement.
+class Statement {
+ public:
+  explicit Statement(std::unique_ptr<StatementBackend> backend) : backend_(std::move(backend)) {}
+
+  Statement& Bind(int index, std::int64_t value) {
+    backend_->Bind(index, value);
+    return *this;
+  }
+  Statement& Bind(int index, std::string_view value) {
+    backend_->Bind(index, value);
+    return *this;
+  }
+  Statement& BindNull(int index) {
+    backend_->BindNull(index);
+    return *this;
+  }
+  // True while a row is available.
+  bool Step() { return backend_->Step(); }
+  // Steps to completion, for statements without rows.
+  void Run() {
+    while (Step()) {
+    }
+  }
+  [[nodiscard]] std::int64_t Int64(int column) const { return backend_->Int64(column); }
+  [[nodiscard]] std::string Text(int column) const { return backend_->Text(column); }
+  [[nodiscard]] bool IsNull(int column) const { return backend_->IsNull(column); }
+
+ private:
+  std::unique_ptr<StatementBackend> backend_;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Prepared once per connection and reused. `sql` must be a string
+  // literal: caches are keyed by its address.
+  virtual Statement Prepare(const char* sql) = 0;
+  virtual void Execute(const std::string& sql) = 0;
+  // Starts a write transaction: BEGIN IMMEDIATE on SQLite (one writer, no
+  // lock upgrades), BEGIN on PostgreSQL.
+  virtual void BeginWrite() = 0;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  [[nodiscard]] virtual std::int64_t Changes() const = 0;
+  [[nodiscard]] virtual Dialect Kind() const = 0;
+};
+
+// Rolled back unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Connection& connection);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void Commit();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+// Connections handed out one per thread at a time, opened on demand.
+class ConnectionPool {
+ public:
+  using Factory = std::function<std::unique_ptr<Connection>()>;
+  ConnectionPool(Dialect dialect, Factory factory) : dialect_(dialect), factory_(std::move(factory)) {}
+
+  class Lease {
+   public:
+    Lease(ConnectionPool& pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    ~Lease() { pool_.Release(std::move(connection_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() { return *connection_; }
+    Connection* operator->() { return connection_.get(); }
+
+   private:
+    ConnectionPool& pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  Lease Acquire();
+  [[nodiscard]] Dialect Kind() const { return dialect_; }
+
+ private:
+  void Release(std::unique_ptr<Connection> connection);
+
+  Dialect dialect_;
+  Factory factory_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// Where the data lives, from DATABASE_URI.
+struct DatabaseLocation {
+  Dialect dialect = Dialect::kSqlite;
+  std::string target;  // a SQLite file path, or a PostgreSQL connection URI
+};
+
+// Opens a pool and checks that one connection can be made now, so an
+// unreachable database stops the process at start. Throws std::runtime_error.
+std::unique_ptr<ConnectionPool> OpenPool(const DatabaseLocation& location);
+
+}  // namespace gm::infra::sql

@@ -1,0 +1,101 @@
+#include "infra/store/sql_store.hpp"
+
+#include <chrono>
+#include <string>
+
+#include "infra/store/event_codec.hpp"
+#include "infra/store/projector.hpp"
+#include "infra/store/schema.hpp"
+
+namespace gm::infra::store {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t StreamVersion(sql::Connection& c, const std::string& stream) {
+  auto statement = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?");
+  statement.Bind(1, stream);
+  statement.Step();
+  return statement.Int64(0);
+}
+
+}  // namespace
+
+SqlStore::SqlStore(const sql::DatabaseLocation& location) : pool_(sql::OpenPool(location)) {
+  auto connection = pool_->Acquire();
+  sql::Migrate(*connection, GophermartMigrations(pool_->Kind()));
+}
+
+app::LoadedStream SqlStore::Load(const std::string& stream) {
+  auto c = pool_->Acquire();
+  auto statement = c->Prepare("SELECT version, type, data FROM events WHERE stream = ? ORDER BY version");
+  statement.Bind(1, stream);
+  app::LoadedStream loaded;
+  while (statement.Step()) {
+    loaded.version = statement.Int64(0);
+    loaded.events.push_back(Decode(statement.Text(1), statement.Text(2)));
+  }
+  return loaded;
+}
+
+app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& appends) {
+  try {
+    return AppendOnce(appends);
+  } catch (const sql::UniqueViolation&) {
+    // Another writer took the same (stream, version) between our check and
+    // our insert; on PostgreSQL the constraint is what decides the race.
+    return app::AppendOutcome::kVersionConflict;
+  }
+}
+
+app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& appends) {
+  auto c = pool_->Acquire();
+  sql::WriteTransaction transaction(*c);
+  const std::int64_t recorded_at = NowMs();
+  for (const auto& append : appends) {
+    std::int64_t version = StreamVersion(*c, append.stream);
+    if (append.expected_version != app::kAnyVersion && version != append.expected_version) {
+      return app::AppendOutcome::kVersionConflict;
+    }
+    for (const auto& event : append.events) {
+      const EncodedEvent encoded = Encode(event);
+      auto insert = c->Prepare(
+          "INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING position");
+      insert.Bind(1, append.stream).Bind(2, ++version).Bind(3, encoded.type).Bind(4, encoded.data).Bind(5, recorded_at);
+      insert.Step();
+      const std::int64_t position = insert.Int64(0);
+      insert.Run();
+      Project(*c, event, position);
+    }
+  }
+  transaction.Commit();
+  return app::AppendOutcome::kAppended;
+}
+
+std::string SqlStore::GetOrCreateSetting(const std::string& key, const std::string& candidate) {
+  auto c = pool_->Acquire();
+  c->Prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING").Bind(1, key).Bind(2, candidate).Run();
+  auto statement = c->Prepare("SELECT value FROM settings WHERE key = ?");
+  statement.Bind(1, key);
+  statement.Step();
+  return statement.Text(0);
+}
+
+std::int64_t SqlStore::RebuildProjections() {
+  auto c = pool_->Acquire();
+  sql::WriteTransaction transaction(*c);
+  for (const char* table : kProjectionTables) c->Execute(("DELETE FROM " + std::string(table)).c_str());
+  auto events = c->Prepare("SELECT position, type, data FROM events ORDER BY position");
+  std::int64_t replayed = 0;
+  while (events.Step()) {
+    Project(*c, Decode(events.Text(1), events.Text(2)), events.Int64(0));
+    ++replayed;
+  }
+  transaction.Commit();
+  return replayed;
+}
+
+}  // namespace gm::infra::store
