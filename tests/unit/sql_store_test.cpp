@@ -8,9 +8,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "app/commands.hpp"
+#include "infra/store/event_codec.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/sql_store.hpp"
 
@@ -32,16 +34,18 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
  protected:
   void SetUp() override {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("gm-store-" + std::to_string(::getpid()) + "-" + std::to_string(std::hash<std::string>{}(test->name())));
+    directory_ = std::filesystem::temp_directory_path() / ("gm-store-" + std::to_string(::getpid()) + "-" +
+                                                           std::to_string(std::hash<std::string>{}(test->name())));
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
     if (GetParam() == sql::Dialect::kPostgres) {
       const char* admin = std::getenv("GM_POSTGRES_URI");
       if (admin == nullptr) GTEST_SKIP() << "GM_POSTGRES_URI is not set (scripts/test sets it)";
-      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, FreshPostgresDatabase(admin)});
+      database_ = FreshPostgresDatabase(admin);
+      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, database_});
     } else {
-      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
+      store_ =
+          std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
     }
     commands_.emplace(*store_);
   }
@@ -59,7 +63,19 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
     ASSERT_TRUE(commands_->ApplyAccrualResult({number, AccrualStatus::kProcessed, {hundredths}, 3}).HasValue());
   }
 
+  // Reads the whole visible log from `cursor` on, page by page.
+  std::vector<RecordedEvent> ReadOn(LogCursor& cursor) {
+    std::vector<RecordedEvent> read;
+    for (;;) {
+      auto page = store_->ReadAll(cursor, 7);
+      if (page.events.empty()) return read;
+      cursor = page.next;
+      for (auto& event : page.events) read.push_back(std::move(event));
+    }
+  }
+
   std::filesystem::path directory_;
+  std::string database_;
   std::unique_ptr<SqlStore> store_;
   std::optional<app::Commands> commands_;
 };
@@ -178,8 +194,65 @@ TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
   EXPECT_EQ(store_->BalanceOf("u1").withdrawn.hundredths, 10000);
 }
 
+TEST_P(SqlStoreTest, ReadAllReturnsEveryEventOnceInOrder) {
+  for (int i = 0; i < 20; ++i) {
+    const std::string number = std::to_string(i);
+    ASSERT_EQ(store_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", i}}}}),
+              app::AppendOutcome::kAppended);
+  }
+  LogCursor cursor;
+  const auto read = ReadOn(cursor);
+  ASSERT_EQ(read.size(), 20U);
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(std::get<OrderUploaded>(read[i].event).number, std::to_string(i));
+  }
+  EXPECT_TRUE(ReadOn(cursor).empty()) << "nothing is read twice";
+  ASSERT_EQ(store_->Append({{"order-x", app::kNoStream, {OrderUploaded{"x", "u1", 99}}}}),
+            app::AppendOutcome::kAppended);
+  const auto more = ReadOn(cursor);
+  ASSERT_EQ(more.size(), 1U);
+  EXPECT_EQ(more[0].stream, "order-x");
+}
+
+// The sequence-gap trap: an append that takes its position first but commits
+// last must not be skipped by a reader that already read past its position.
+TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
+  if (GetParam() != sql::Dialect::kPostgres) {
+    GTEST_SKIP() << "SQLite has one writer: positions are assigned in commit order";
+  }
+  ASSERT_EQ(store_->Append({{"order-first", app::kNoStream, {OrderUploaded{"first", "u1", 1}}}}),
+            app::AppendOutcome::kAppended);
+  postgres::PgConnection held(database_);
+  held.BeginWrite();
+  const EncodedEvent late = Encode(OrderUploaded{"late", "u1", 2});
+  held.Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, 1, ?, ?, 0)")
+      .Bind(1, "order-late")
+      .Bind(2, late.type)
+      .Bind(3, late.data)
+      .Run();
+  for (int i = 0; i < 30; ++i) {
+    const std::string number = "after-" + std::to_string(i);
+    ASSERT_EQ(store_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", 3}}}}),
+              app::AppendOutcome::kAppended);
+  }
+
+  LogCursor cursor;
+  std::vector<std::string> seen;
+  for (const auto& event : ReadOn(cursor)) seen.push_back(event.stream);
+  EXPECT_EQ(seen, std::vector<std::string>{"order-first"}) << "nothing past the open transaction is visible yet";
+
+  held.Execute("COMMIT");
+  for (const auto& event : ReadOn(cursor)) seen.push_back(event.stream);
+  ASSERT_EQ(seen.size(), 32U);
+  EXPECT_EQ(seen[1], "order-late");
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "every event exactly once";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, ::testing::Values(sql::Dialect::kSqlite, sql::Dialect::kPostgres),
-                         [](const auto& backend) { return backend.param == sql::Dialect::kSqlite ? "Sqlite" : "Postgres"; });
+                         [](const auto& backend) {
+                           return backend.param == sql::Dialect::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace gm::infra::store

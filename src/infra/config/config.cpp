@@ -202,8 +202,9 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
   std::string run_address, database, rate_limit, delay;
   auto* run_flag = app.add_option("-a,--run-address", run_address,
                                   "[RUN_ADDRESS] listen address, host:port (default localhost:8081)");
-  auto* database_flag = app.add_option("-d,--database-uri", database,
-                                       "[DATABASE_URI] postgres:// URI, or a SQLite file path or sqlite:PATH (default ./accrual.db)");
+  auto* database_flag =
+      app.add_option("-d,--database-uri", database,
+                     "[DATABASE_URI] postgres:// URI, or a SQLite file path or sqlite:PATH (default ./accrual.db)");
   auto* rate_flag =
       app.add_option("-l,--rate-limit", rate_limit,
                      "[RATE_LIMIT] GET /api/orders requests per minute per client; 0 for none (default 0)");

@@ -108,6 +108,11 @@ CREATE TABLE accrual_queue (
 );
 CREATE INDEX accrual_queue_due ON accrual_queue (next_attempt_at);
 )sql"},
+    sql::Migration{2, R"sql(
+-- Readers of the whole log order by (transaction_id, position): see ReadAll.
+ALTER TABLE events ADD COLUMN transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX events_in_commit_order ON events (transaction_id, position);
+)sql"},
 };
 
 }  // namespace

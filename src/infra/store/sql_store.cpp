@@ -77,11 +77,38 @@ app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& ap
 
 std::string SqlStore::GetOrCreateSetting(const std::string& key, const std::string& candidate) {
   auto c = pool_->Acquire();
-  c->Prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING").Bind(1, key).Bind(2, candidate).Run();
+  c->Prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+      .Bind(1, key)
+      .Bind(2, candidate)
+      .Run();
   auto statement = c->Prepare("SELECT value FROM settings WHERE key = ?");
   statement.Bind(1, key);
   statement.Step();
   return statement.Text(0);
+}
+
+LogPage SqlStore::ReadAll(LogCursor after, std::size_t limit) {
+  auto c = pool_->Acquire();
+  // Only transactions older than the oldest one still running are complete:
+  // anything at or past that horizon waits for the next read.
+  auto statement = c->Kind() == sql::Dialect::kPostgres
+                       ? c->Prepare(
+                             "SELECT transaction_id::text::bigint, position, stream, version, type, data FROM events "
+                             "WHERE (transaction_id, position) > (?1::text::xid8, ?2) "
+                             "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+                             "ORDER BY transaction_id, position LIMIT ?3")
+                       : c->Prepare(
+                             "SELECT 0, position, stream, version, type, data FROM events "
+                             "WHERE ?1 = ?1 AND position > ?2 ORDER BY position LIMIT ?3");
+  statement.Bind(1, after.transaction).Bind(2, after.position).Bind(3, static_cast<std::int64_t>(limit));
+  LogPage page;
+  page.next = after;
+  while (statement.Step()) {
+    page.next = {statement.Int64(0), statement.Int64(1)};
+    page.events.push_back(
+        {statement.Int64(1), statement.Text(2), statement.Int64(3), Decode(statement.Text(4), statement.Text(5))});
+  }
+  return page;
 }
 
 std::int64_t SqlStore::RebuildProjections() {

@@ -8,6 +8,27 @@
 
 namespace gm::infra::store {
 
+// Where a reader of the whole log stands. On PostgreSQL events are ordered
+// by (transaction id, position): positions come from a sequence and commit
+// out of order, so a reader that trusted them would skip an event whose
+// transaction commits late. On SQLite (one writer) transaction is always 0.
+struct LogCursor {
+  std::int64_t transaction = 0;
+  std::int64_t position = 0;
+};
+
+struct RecordedEvent {
+  std::int64_t position = 0;
+  std::string stream;
+  std::int64_t version = 0;
+  domain::Event event;
+};
+
+struct LogPage {
+  std::vector<RecordedEvent> events;
+  LogCursor next;  // pass back to read on; unchanged when nothing new is visible
+};
+
 // The event log, its read models and the accrual queue in one database,
 // SQLite (embedded, WAL) or PostgreSQL. Safe to call from any number of
 // threads; every call blocks, so callers keep it off I/O threads.
@@ -37,6 +58,12 @@ class SqlStore final : public app::EventStore, public app::ReadModels, public ap
   // Empties the read models and replays the whole log into them, in one
   // transaction. Returns the number of events replayed.
   std::int64_t RebuildProjections();
+
+  // Reads the log in commit-safe order after `after`: every event exactly
+  // once, never one whose transaction could still commit before an event
+  // already returned. The primitive for subscribers (relays, projections
+  // kept elsewhere).
+  LogPage ReadAll(LogCursor after, std::size_t limit);
 
  private:
   app::AppendOutcome AppendOnce(const std::vector<app::StreamAppend>& appends);

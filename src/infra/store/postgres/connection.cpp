@@ -135,7 +135,8 @@ sql::Statement PgConnection::Prepare(const char* sql) {
   if (it == prepared_.end()) {
     const std::string name = "s" + std::to_string(prepared_.size());
     ResultPtr result(PQprepare(connection_, name.c_str(), ToDollarPlaceholders(sql).c_str(), 0, nullptr));
-    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) Fail(connection_, result.get(), std::string("prepare ") + sql);
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+      Fail(connection_, result.get(), std::string("prepare ") + sql);
     it = prepared_.emplace(sql, name).first;
   }
   return sql::Statement(std::make_unique<PgStatement>(*this, connection_, it->second));
