@@ -1,0 +1,150 @@
+"""HTTP throughput of gophermart on PostgreSQL, each figure beside references
+measured in the same run: a bare nginx `return 200` (the HTTP ceiling of this
+machine) and pgbench running the same SQL as the request (the database
+ceiling). Prints a Markdown table for bench/README.md.
+
+Needs wrk, nginx and a release build; installs the first two with apt when
+missing. Usage: /usr/bin/python3 bench/http_throughput.py [seconds per run]
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
+os.environ.setdefault("GM_STORE", "postgres")
+from conftest import ROOT, Client, Service, free_port, new_order_number, wait_until  # noqa: E402
+
+RELEASE = ROOT / "build" / "release"
+CONNECTIONS = 64
+
+
+def ensure_tools():
+    missing = [p for p, tool in (("wrk", "wrk"), ("nginx-light", "nginx")) if shutil.which(tool) is None]
+    if missing:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True,
+                       capture_output=True)
+
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, seconds, headers=(), script=None, script_args=()):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups())
+    p99 = to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups())
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def pgbench(uri, script_text, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(script_text)
+    os.chmod(script.name, 0o644)
+    out = subprocess.run(["pgbench", "-n", "-M", "prepared", "-c", "16", "-j", "2", "-T", str(seconds), "-r",
+                          "-f", script.name, uri], check=True, capture_output=True, text=True).stdout
+    os.unlink(script.name)
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
+    return {"rps": tps, "p50": latency, "p99": None, "errors": 0}
+
+
+def nginx(directory):
+    port = free_port()
+    conf = Path(directory) / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 2;
+daemon off;
+pid {directory}/nginx.pid;
+error_log stderr;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(directory)], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return process, f"http://127.0.0.1:{port}/"
+
+
+APPEND_SQL = r"""
+SELECT nextval('bench_orders') AS n \gset
+BEGIN;
+SELECT version, type, data FROM events WHERE stream = 'order-9' || :n ORDER BY version;
+SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = 'order-9' || :n;
+INSERT INTO events (stream, version, type, data, recorded_at)
+  VALUES ('order-9' || :n, 1, 'order_uploaded.v1', '{"number":"9' || :n || '","user_id":"bench","at":0}', 0)
+  RETURNING position;
+INSERT INTO orders_view (number, user_id, status, accrual, uploaded_at, position) VALUES ('9' || :n, 'bench', 'NEW', NULL, 0, 0);
+INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES ('9' || :n, 0);
+END;
+"""
+
+
+def main():
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    ensure_tools()
+    cluster = dict(line.split("=", 1) for line in subprocess.run(
+        [str(ROOT / "scripts" / "start-postgres")], check=True, capture_output=True, text=True).stdout.split())
+    os.environ["GM_POSTGRES_URI"] = cluster["GM_POSTGRES_URI"]
+    directory = tempfile.mkdtemp()
+    os.chmod(directory, 0o755)
+    proxy, nginx_url = nginx(directory)
+    server = Service(directory, binary=RELEASE / "gophermart", env={"JWT_KEY": "bench"})
+    try:
+        server.start()
+        reader = Client(server)
+        for _ in range(50):
+            assert reader.upload(new_order_number()).status_code == 202
+        writer = Client(server)
+        subprocess.run(["psql", server.database, "-qc", "CREATE SEQUENCE bench_orders"], check=True)
+        user_id = subprocess.run(["psql", server.database, "-Atc", "SELECT user_id FROM balances_view LIMIT 1"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+        rows = []
+        reference_http = wrk(nginx_url, seconds)
+        rows.append(("nginx `return 200` (reference)", reference_http, None))
+        balance = wrk(server.url("/api/user/balance"), seconds, headers=[f"Authorization: {reader.token}"])
+        rows.append(("GET /api/user/balance", balance, reference_http))
+        orders = wrk(server.url("/api/user/orders"), seconds, headers=[f"Authorization: {reader.token}"])
+        rows.append(("GET /api/user/orders (50 orders)", orders, reference_http))
+        balance_sql = pgbench(server.database, f"SELECT current, withdrawn FROM balances_view WHERE user_id = '{user_id}';\n",
+                              seconds)
+        rows.append(("pgbench: the balance SELECT (reference)", balance_sql, None))
+        append_sql = pgbench(server.database, APPEND_SQL, seconds)
+        rows.append(("pgbench: the order-upload transaction (reference)", append_sql, None))
+        upload = wrk(server.url("/api/user/orders"), seconds, script=Path(__file__).with_name("new_orders.lua"),
+                     script_args=[writer.token, str(int(time.time()) % 100000)])
+        rows.append(("POST /api/user/orders (fresh numbers)", upload, append_sql))
+    finally:
+        server.stop()
+        proxy.terminate()
+        subprocess.run([str(ROOT / "scripts" / "stop-postgres"), cluster["GM_PGDIR"]], check=False)
+        shutil.rmtree(directory, ignore_errors=True)
+
+    print(f"\n{seconds} s per run, {CONNECTIONS} connections (wrk -t2), pgbench -c16 -j2 -M prepared\n")
+    print("| what | req/s | p50 ms | p99 ms | non-2xx | ratio to its reference |")
+    print("|---|---|---|---|---|---|")
+    for name, figures, reference in rows:
+        ratio = f"{figures['rps'] / reference['rps']:.0%}" if reference else ""
+        p99 = f"{figures['p99']:.2f}" if figures["p99"] is not None else "(avg above)"
+        print(f"| {name} | {figures['rps']:.0f} | {figures['p50']:.2f} | {p99} | {figures['errors']} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
