@@ -32,10 +32,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   accrual::AccrualApi api(store, rate_limiter.get(), [&calculator] { calculator.Nudge(); });
   infra::http::Router router;
   api.AddRoutes(router);
-  std::unique_ptr<infra::http::CorsPolicy> cors;
-  if (config.openapi_address) {
-    cors = std::make_unique<infra::http::CorsPolicy>(config.openapi_address->host, config.openapi_address->port);
-  }
+  const auto cors = infra::http::CorsForDocs(config.openapi_address);
   const infra::http::Dispatcher dispatcher(router, nullptr, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
@@ -48,19 +45,15 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   }
   std::vector<infra::http::HttpServer*> servers{&server};
   std::unique_ptr<infra::http::DocsListener> docs;
-  if (config.openapi_address) {
-    docs = std::make_unique<infra::http::DocsListener>(
-        io, lane,
-        infra::http::ApiDocument{assets::AccrualOpenapiYaml(), assets::AccrualOpenapiJson(), "http://localhost:8081"},
-        server.Port(), *config.openapi_address);
-    try {
-      docs->Start();
-    } catch (const std::exception& error) {
-      std::cerr << "accrual: " << error.what() << "\n";
-      return 2;
-    }
-    servers.push_back(&docs->Server());
+  try {
+    docs = infra::http::StartDocs(io, lane,
+                                  {assets::AccrualOpenapiYaml(), assets::AccrualOpenapiJson(), "http://localhost:8081"},
+                                  server.Port(), config.openapi_address);
+  } catch (const std::exception& error) {
+    std::cerr << "accrual: " << error.what() << "\n";
+    return 2;
   }
+  if (docs) servers.push_back(&docs->Server());
   calculator.Start();
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))

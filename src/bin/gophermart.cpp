@@ -65,10 +65,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   });
   infra::http::Router router;
   api.AddRoutes(router);
-  std::unique_ptr<infra::http::CorsPolicy> cors;
-  if (config.openapi_address) {
-    cors = std::make_unique<infra::http::CorsPolicy>(config.openapi_address->host, config.openapi_address->port);
-  }
+  const auto cors = infra::http::CorsForDocs(config.openapi_address);
   const infra::http::Dispatcher dispatcher(router, &tokens, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
@@ -81,19 +78,15 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   }
   std::vector<infra::http::HttpServer*> servers{&server};
   std::unique_ptr<infra::http::DocsListener> docs;
-  if (config.openapi_address) {
-    docs = std::make_unique<infra::http::DocsListener>(
-        io, database_lane,
-        infra::http::ApiDocument{assets::OpenapiYaml(), assets::OpenapiJson(), "http://localhost:8080"}, server.Port(),
-        *config.openapi_address);
-    try {
-      docs->Start();
-    } catch (const std::exception& error) {
-      std::cerr << "gophermart: " << error.what() << "\n";
-      return 2;
-    }
-    servers.push_back(&docs->Server());
+  try {
+    docs = infra::http::StartDocs(io, database_lane,
+                                  {assets::OpenapiYaml(), assets::OpenapiJson(), "http://localhost:8080"},
+                                  server.Port(), config.openapi_address);
+  } catch (const std::exception& error) {
+    std::cerr << "gophermart: " << error.what() << "\n";
+    return 2;
   }
+  if (docs) servers.push_back(&docs->Server());
   WarnAboutDefaults(config);
   if (worker) worker->Start();
 

@@ -166,3 +166,24 @@ def test_dotenv_is_read_and_environment_overrides_it(tmp_path):
             process.terminate()
             assert process.wait(timeout=20) == 0
     assert (tmp_path / "from-dotenv.db").exists()
+
+
+def test_occupied_docs_port_is_a_clear_error(make_server, tmp_path):
+    server = make_server()
+    result = run_binary(["-a", f"127.0.0.1:{free_port()}", "-d", str(tmp_path / "docs.db"),
+                         "--openapi-address", f"127.0.0.1:{server.docs_port}"], tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "OPENAPI_ADDRESS" in lines[0], result.stderr
+
+
+def test_docs_listener_serves_the_documents(make_server):
+    server = make_server()
+    docs = f"http://127.0.0.1:{server.docs_port}"
+    page = requests.get(docs + "/")
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    document = requests.get(docs + "/openapi.json").json()
+    assert document["servers"][0]["url"] == f"http://127.0.0.1:{server.port}", "names the running API"
+    assert set(document["paths"]) >= {"/api/user/register", "/api/user/balance/withdraw"}
+    assert requests.get(docs + "/openapi.yaml").text.startswith("openapi: 3.1.0")
+    assert requests.get(docs + "/swagger-ui/swagger-ui.css").headers["Content-Type"].startswith("text/css")

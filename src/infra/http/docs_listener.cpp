@@ -31,6 +31,19 @@ void DocsListener::Start() {
   }
 }
 
+std::unique_ptr<CorsPolicy> CorsForDocs(const std::optional<ListenAddress>& docs) {
+  return docs ? std::make_unique<CorsPolicy>(docs->host, docs->port) : nullptr;
+}
+
+std::unique_ptr<DocsListener> StartDocs(boost::asio::io_context& io, boost::asio::thread_pool& lane,
+                                        ApiDocument document, std::uint16_t api_port,
+                                        const std::optional<ListenAddress>& address) {
+  if (!address) return nullptr;
+  auto docs = std::make_unique<DocsListener>(io, lane, document, api_port, *address);
+  docs->Start();
+  return docs;
+}
+
 std::string DocsListener::Url() const { return "http://" + address_.host + ":" + std::to_string(server_.Port()) + "/"; }
 
 }  // namespace gm::infra::http

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include "infra/config/config.hpp"
+#include "infra/http/cors.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs_site.hpp"
 #include "infra/http/router.hpp"
@@ -26,5 +30,14 @@ class DocsListener {
   HttpServer server_;
   ListenAddress address_;
 };
+
+// What an API listener allows through CORS: the docs origin when docs are
+// served, nothing otherwise (null).
+std::unique_ptr<CorsPolicy> CorsForDocs(const std::optional<ListenAddress>& docs);
+
+// Starts the docs listener when `address` is set; throws naming OPENAPI_ADDRESS.
+std::unique_ptr<DocsListener> StartDocs(boost::asio::io_context& io, boost::asio::thread_pool& lane,
+                                        ApiDocument document, std::uint16_t api_port,
+                                        const std::optional<ListenAddress>& address);
 
 }  // namespace gm::infra::http
