@@ -95,6 +95,12 @@ AccrualStore::AccrualStore(const infra::sql::DatabaseLocation& location) : pool_
                       pool_->Kind() == infra::sql::Dialect::kPostgres ? kPostgresMigrations : kSqliteMigrations);
 }
 
+bool AccrualStore::Ping() {
+  auto c = pool_->Acquire();
+  auto statement = c->Prepare("SELECT 1");
+  return statement.Step() && statement.Int64(0) == 1;
+}
+
 bool AccrualStore::AddRule(const RewardRule& rule) {
   auto c = pool_->Acquire();
   c->Prepare("INSERT INTO reward_rules (match, reward, reward_type) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")

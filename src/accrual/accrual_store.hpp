@@ -29,6 +29,9 @@ class AccrualStore {
  public:
   explicit AccrualStore(const infra::sql::DatabaseLocation& location);
 
+  // True when the database answers a trivial query now.
+  bool Ping();
+
   // False when a rule with this match exists.
   bool AddRule(const RewardRule& rule);
   std::vector<RewardRule> Rules();

@@ -9,6 +9,7 @@
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
+#include "infra/http/operations_api.hpp"
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
@@ -32,10 +33,14 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   accrual::AccrualApi api(store, rate_limiter.get(), [&calculator] { calculator.Nudge(); });
   infra::http::Router router;
   api.AddRoutes(router);
+  infra::Metrics metrics("accrual");
+  const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); });
+  operations.AddRoutes(router);
   const auto cors = infra::http::CorsForDocs(config.openapi_address);
   const infra::http::Dispatcher dispatcher(router, nullptr, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
+  options.metrics = &metrics;
   infra::http::HttpServer server(io, lane, lane, dispatcher, options);
   try {
     server.Start();

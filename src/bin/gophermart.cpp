@@ -13,6 +13,7 @@
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
 #include "infra/http/loyalty_api.hpp"
+#include "infra/http/operations_api.hpp"
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
@@ -54,10 +55,13 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   asio::thread_pool database_lane(kDatabaseThreads);
   asio::thread_pool hashing_lane(kHashingThreads);
 
+  infra::Metrics metrics("gophermart");
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
-    worker =
-        std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands, *config.accrual_address);
+    infra::accrual::AccrualWorkerOptions worker_options;
+    worker_options.metrics = &metrics;
+    worker = std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands,
+                                                             *config.accrual_address, worker_options);
   }
 
   infra::http::LoyaltyApi api(commands, store, hasher, tokens, [&worker] {
@@ -65,10 +69,13 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   });
   infra::http::Router router;
   api.AddRoutes(router);
+  const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); });
+  operations.AddRoutes(router);
   const auto cors = infra::http::CorsForDocs(config.openapi_address);
   const infra::http::Dispatcher dispatcher(router, &tokens, cors.get());
   infra::http::ServerOptions options;
   options.address = config.run_address;
+  options.metrics = &metrics;
   infra::http::HttpServer server(io, database_lane, hashing_lane, dispatcher, options);
   try {
     server.Start();

@@ -9,6 +9,7 @@
 #include "infra/accrual/accrual_client.hpp"
 #include "infra/async.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/observability/metrics.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::accrual {
@@ -127,7 +128,27 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     bool held_ = true;
   };
 
+  void CountOutcome(AccrualReply::Kind kind) {
+    if (options.metrics == nullptr) return;
+    std::string_view outcome = "fault";
+    switch (kind) {
+      case AccrualReply::Kind::kResult:
+        outcome = "result";
+        break;
+      case AccrualReply::Kind::kNotRegistered:
+        outcome = "not_registered";
+        break;
+      case AccrualReply::Kind::kRateLimited:
+        outcome = "rate_limited";
+        break;
+      case AccrualReply::Kind::kFault:
+        break;
+    }
+    options.metrics->Count("accrual_polls_total", "outcome", outcome);
+  }
+
   awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
+    CountOutcome(reply.kind);
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};

@@ -13,6 +13,10 @@ class io_context;
 class thread_pool;
 }  // namespace boost::asio
 
+namespace gm::infra {
+class Metrics;
+}  // namespace gm::infra
+
 namespace gm::infra::accrual {
 
 struct AccrualWorkerOptions {
@@ -24,6 +28,7 @@ struct AccrualWorkerOptions {
   std::chrono::milliseconds backoff_first{500};   // faults: first back-off...
   std::chrono::milliseconds backoff_max{60'000};  //   ...doubling up to this, with jitter
   std::chrono::milliseconds overlap_after{50};    // a request out this long lets the next start alongside
+  Metrics* metrics = nullptr;                     // counts answers by outcome when set
 };
 
 // Drains the accrual queue: polls the accrual system for each pending order

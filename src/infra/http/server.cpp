@@ -7,6 +7,7 @@
 
 #include "infra/http/gzip.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/observability/metrics.hpp"
 
 namespace gm::infra::http {
 namespace {
@@ -189,6 +190,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const std::string method = request.method;
       const std::string path = request.path;
       const std::size_t bytes_in = request.body.size();
+      const auto route = dispatcher.Find(request).route;
+      const std::string route_label = route ? route->path : "unmatched";
       HttpResponse response;
       if (auto refused = DecodeBody(request, options.max_decoded_body_bytes)) {
         response = std::move(*refused);
@@ -201,6 +204,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+      if (options.metrics != nullptr) options.metrics->CountRequest(route_label, method, status, took.count() / 1000);
       LogLine()
           .Add("method", method)
           .Add("path", path)

@@ -13,6 +13,10 @@ class io_context;
 class thread_pool;
 }  // namespace boost::asio
 
+namespace gm::infra {
+class Metrics;
+}  // namespace gm::infra
+
 namespace gm::infra::http {
 
 struct ServerOptions {
@@ -22,6 +26,7 @@ struct ServerOptions {
   std::size_t gzip_min_bytes = 1024;                 // smaller responses are not worth compressing
   std::chrono::seconds read_timeout{15};             // per request, headers and body
   std::chrono::seconds idle_timeout{60};             // between requests on a kept-alive connection
+  Metrics* metrics = nullptr;                        // counts every answer when set
 };
 
 // HTTP/1.1 on Beast with C++20 coroutines. The I/O threads only parse and

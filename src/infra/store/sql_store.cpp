@@ -75,6 +75,12 @@ app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& ap
   return app::AppendOutcome::kAppended;
 }
 
+bool SqlStore::Ping() {
+  auto c = pool_->Acquire();
+  auto statement = c->Prepare("SELECT 1");
+  return statement.Step() && statement.Int64(0) == 1;
+}
+
 std::string SqlStore::GetOrCreateSetting(const std::string& key, const std::string& candidate) {
   auto c = pool_->Acquire();
   c->Prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING")

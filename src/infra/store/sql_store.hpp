@@ -52,6 +52,9 @@ class SqlStore final : public app::EventStore, public app::ReadModels, public ap
   // PostgreSQL, other instances may hold leases: they simply expire.
   void ReleaseLeasesAtStart();
 
+  // True when the database answers a trivial query now.
+  bool Ping();
+
   // Returns the stored value for `key`, storing `candidate` first if none.
   std::string GetOrCreateSetting(const std::string& key, const std::string& candidate);
 

@@ -1,0 +1,25 @@
+#include "infra/http/operations_api.hpp"
+
+#include "infra/observability/log.hpp"
+
+namespace gm::infra::http {
+
+void OperationsApi::AddRoutes(Router& router) const {
+  router.Add({"GET", "/healthz", Lane::kDatabase, false,
+              [](const HttpRequest&, const std::string&) { return HttpResponse::Json(200, R"({"status":"ok"})"); }});
+  router.Add({"GET", "/readyz", Lane::kDatabase, false, [this](const HttpRequest&, const std::string&) {
+                bool ready = false;
+                try {
+                  ready = database_answers_();
+                } catch (const std::exception& error) {
+                  LogLine().Add("error", error.what()).Warn("readiness check: the database does not answer");
+                }
+                return ready ? HttpResponse::Json(200, R"({"status":"ready"})")
+                             : HttpResponse::Error(503, "the database does not answer");
+              }});
+  router.Add({"GET", "/metrics", Lane::kDatabase, false, [this](const HttpRequest&, const std::string&) {
+                return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(), {}};
+              }});
+}
+
+}  // namespace gm::infra::http

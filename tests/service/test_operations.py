@@ -1,0 +1,38 @@
+"""Operations endpoints (SPEC §6): health, readiness that asks the
+database, and Prometheus metrics that count what the process did."""
+
+import re
+
+import requests
+
+from conftest import Client, fund
+
+
+def metric(text, name, **labels):
+    """The value of one series, 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_health_and_readiness(server, make_accrual):
+    assert requests.get(server.url("/healthz")).json() == {"status": "ok"}
+    assert requests.get(server.url("/readyz")).json() == {"status": "ready"}
+    accrual = make_accrual()
+    assert requests.get(accrual.url("/readyz")).status_code == 200
+
+
+def test_metrics_count_requests_and_accrual_polls(server, accrual):
+    client = Client(server)
+    for _ in range(3):
+        client.get("/api/user/balance")
+    requests.get(server.url("/no/such/route"))
+    fund(client, accrual, 5)
+    text = requests.get(server.url("/metrics")).text
+    assert metric(text, "gophermart_http_requests_total", route="/api/user/balance", method="GET", status="200") >= 3
+    assert metric(text, "gophermart_http_requests_total", route="unmatched", status="404") >= 1
+    assert "/no/such/route" not in text, "raw paths never become labels"
+    assert metric(text, "gophermart_http_request_duration_seconds_count", route="/api/user/balance") >= 3
+    assert metric(text, "gophermart_accrual_polls_total", outcome="result") >= 1
+    assert re.search(r'^# TYPE gophermart_http_request_duration_seconds histogram$', text, re.M)
