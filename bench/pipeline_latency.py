@@ -19,7 +19,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
-from conftest import ROOT, Client, Service, new_order_number, query, wait_until  # noqa: E402
+from conftest import ROOT, Client, Service, query, wait_until  # noqa: E402
+from rated_orders import rated_orders  # noqa: E402
 
 RELEASE = ROOT / "build" / "release"
 
@@ -36,16 +37,7 @@ def main():
         server = Service(directory, binary=RELEASE / "gophermart",
                          env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
         try:
-            requests.post(accrual.url("/api/goods"), json={"match": "Bork", "reward": 5, "reward_type": "%"})
-            numbers = [new_order_number() for _ in range(count)]
-            for number in numbers:
-                requests.post(accrual.url("/api/orders"),
-                              json={"order": number, "goods": [{"description": "Bork", "price": 100}]})
-
-            def rated():
-                return int(query(accrual.database, "SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'")[0][0])
-
-            wait_until(lambda: rated() == count, timeout=60, message="accrual to rate every order")
+            numbers = rated_orders(accrual, count, {"match": "Bork", "reward": 5, "reward_type": "%"}, 100)
 
             session = requests.Session()
             reference = []

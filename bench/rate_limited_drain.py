@@ -16,7 +16,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
-from conftest import ROOT, Client, Service, new_order_number, query, wait_until  # noqa: E402
+from conftest import ROOT, Client, Service, wait_until  # noqa: E402
+from rated_orders import rated_orders  # noqa: E402
 
 RELEASE = ROOT / "build" / "release"
 
@@ -37,16 +38,7 @@ def main():
         server = Service(directory, binary=RELEASE / "gophermart",
                          env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
         try:
-            requests.post(accrual.url("/api/goods"), json={"match": "Bork", "reward": 1, "reward_type": "pt"})
-            numbers = [new_order_number() for _ in range(count)]
-            for number in numbers:
-                requests.post(accrual.url("/api/orders"),
-                              json={"order": number, "goods": [{"description": "Bork", "price": 1}]})
-
-            def rated():
-                return int(query(accrual.database, "SELECT COUNT(*) FROM accrual_orders WHERE status='PROCESSED'")[0][0])
-
-            wait_until(lambda: rated() == count, timeout=60, message="accrual to rate every order")
+            numbers = rated_orders(accrual, count, {"match": "Bork", "reward": 1, "reward_type": "pt"}, 1)
             client = Client(server)
             with ThreadPoolExecutor(max_workers=8) as pool:
                 list(pool.map(client.upload, numbers))

@@ -95,11 +95,7 @@ AccrualStore::AccrualStore(const infra::sql::DatabaseLocation& location) : pool_
                       pool_->Kind() == infra::sql::Dialect::kPostgres ? kPostgresMigrations : kSqliteMigrations);
 }
 
-bool AccrualStore::Ping() {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare("SELECT 1");
-  return statement.Step() && statement.Int64(0) == 1;
-}
+bool AccrualStore::Ping() { return pool_->Ping(); }
 
 bool AccrualStore::AddRule(const RewardRule& rule) {
   auto c = pool_->Acquire();

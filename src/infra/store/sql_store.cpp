@@ -75,11 +75,7 @@ app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& ap
   return app::AppendOutcome::kAppended;
 }
 
-bool SqlStore::Ping() {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare("SELECT 1");
-  return statement.Step() && statement.Int64(0) == 1;
-}
+bool SqlStore::Ping() { return pool_->Ping(); }
 
 std::string SqlStore::GetOrCreateSetting(const std::string& key, const std::string& candidate) {
   auto c = pool_->Acquire();

@@ -35,6 +35,12 @@ ConnectionPool::Lease ConnectionPool::Acquire() {
   return Lease(*this, factory_());
 }
 
+bool ConnectionPool::Ping() {
+  auto connection = Acquire();
+  auto statement = connection->Prepare("SELECT 1");
+  return statement.Step() && statement.Int64(0) == 1;
+}
+
 void ConnectionPool::Release(std::unique_ptr<Connection> connection) {
   if (!connection) return;
   std::lock_guard lock(mutex_);

@@ -120,6 +120,8 @@ class ConnectionPool {
 
   Lease Acquire();
   [[nodiscard]] Dialect Kind() const { return dialect_; }
+  // True when the database answers a trivial query now (readiness).
+  bool Ping();
 
  private:
   void Release(std::unique_ptr<Connection> connection);
