@@ -12,24 +12,8 @@ using infra::sql::Migration;
 using infra::sql::WriteTransaction;
 
 // Append only: an applied migration is never edited.
-const std::vector<Migration> kSqliteMigrations{
-    Migration{1, R"sql(
-CREATE TABLE reward_rules (
-  match       TEXT PRIMARY KEY,
-  reward      INTEGER NOT NULL,
-  reward_type TEXT NOT NULL
-);
-CREATE TABLE accrual_orders (
-  number  TEXT PRIMARY KEY,
-  goods   TEXT NOT NULL,
-  status  TEXT NOT NULL,
-  accrual INTEGER
-);
-CREATE INDEX accrual_orders_by_status ON accrual_orders (status);
-)sql"},
-};
-
-const std::vector<Migration> kPostgresMigrations{
+// One text for both dialects: SQLite takes BIGINT as an integer type.
+const std::vector<Migration> kAccrualMigrations{
     Migration{1, R"sql(
 CREATE TABLE reward_rules (
   match       TEXT PRIMARY KEY,
@@ -91,8 +75,7 @@ std::string_view OrderStatusName(OrderStatus status) {
 
 AccrualStore::AccrualStore(const infra::sql::DatabaseLocation& location) : pool_(infra::sql::OpenPool(location)) {
   auto connection = pool_->Acquire();
-  infra::sql::Migrate(*connection,
-                      pool_->Kind() == infra::sql::Dialect::kPostgres ? kPostgresMigrations : kSqliteMigrations);
+  infra::sql::Migrate(*connection, kAccrualMigrations);
 }
 
 bool AccrualStore::Ping() { return pool_->Ping(); }

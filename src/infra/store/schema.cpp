@@ -1,66 +1,16 @@
 #include "infra/store/schema.hpp"
 
+#include <string>
+
 namespace gm::infra::store {
 namespace {
 
-// Append only: an applied migration is never edited.
-const std::vector<sql::Migration> kSqlite{
-    sql::Migration{1, R"sql(
+// Append only: an applied migration is never edited. One text serves both
+// dialects (SQLite takes BIGINT as an integer type); only the log's position
+// key is spelled per dialect.
+constexpr const char* kVersion1 = R"sql(
 CREATE TABLE events (
-  position    INTEGER PRIMARY KEY AUTOINCREMENT,
-  stream      TEXT    NOT NULL,
-  version     INTEGER NOT NULL,
-  type        TEXT    NOT NULL,
-  data        TEXT    NOT NULL,
-  recorded_at INTEGER NOT NULL,
-  UNIQUE (stream, version)
-);
-CREATE TABLE settings (
-  key   TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-CREATE TABLE users_view (
-  user_id       TEXT PRIMARY KEY,
-  login         TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL,
-  registered_at INTEGER NOT NULL
-);
-CREATE TABLE orders_view (
-  number      TEXT PRIMARY KEY,
-  user_id     TEXT NOT NULL,
-  status      TEXT NOT NULL,
-  accrual     INTEGER,
-  uploaded_at INTEGER NOT NULL,
-  position    INTEGER NOT NULL
-);
-CREATE INDEX orders_view_by_user ON orders_view (user_id, position DESC);
-CREATE TABLE balances_view (
-  user_id   TEXT PRIMARY KEY,
-  current   INTEGER NOT NULL,
-  withdrawn INTEGER NOT NULL
-);
-CREATE TABLE withdrawals_view (
-  order_number TEXT PRIMARY KEY,
-  user_id      TEXT NOT NULL,
-  sum          INTEGER NOT NULL,
-  processed_at INTEGER NOT NULL,
-  position     INTEGER NOT NULL
-);
-CREATE INDEX withdrawals_view_by_user ON withdrawals_view (user_id, position DESC);
-CREATE TABLE accrual_queue (
-  order_number    TEXT PRIMARY KEY,
-  attempts        INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  lease_until     INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX accrual_queue_due ON accrual_queue (next_attempt_at);
-)sql"},
-};
-
-const std::vector<sql::Migration> kPostgres{
-    sql::Migration{1, R"sql(
-CREATE TABLE events (
-  position    BIGSERIAL PRIMARY KEY,
+  position    {POSITION_KEY},
   stream      TEXT    NOT NULL,
   version     BIGINT NOT NULL,
   type        TEXT    NOT NULL,
@@ -107,12 +57,33 @@ CREATE TABLE accrual_queue (
   lease_until     BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX accrual_queue_due ON accrual_queue (next_attempt_at);
-)sql"},
-    sql::Migration{2, R"sql(
+)sql";
+
+// PostgreSQL only: readers of the whole log order by (transaction_id,
+// position), see SqlStore::ReadAll. SQLite assigns positions in commit order.
+constexpr const char* kPostgresVersion2 = R"sql(
 -- Readers of the whole log order by (transaction_id, position): see ReadAll.
 ALTER TABLE events ADD COLUMN transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX events_in_commit_order ON events (transaction_id, position);
-)sql"},
+)sql";
+
+std::string WithPositionKey(const char* sql, const char* key) {
+  std::string text(sql);
+  const std::string token = "{POSITION_KEY}";
+  text.replace(text.find(token), token.size(), key);
+  return text;
+}
+
+const std::string kSqliteVersion1 = WithPositionKey(kVersion1, "INTEGER PRIMARY KEY AUTOINCREMENT");
+const std::string kPostgresVersion1 = WithPositionKey(kVersion1, "BIGSERIAL PRIMARY KEY");
+
+const std::vector<sql::Migration> kSqlite{
+    sql::Migration{1, kSqliteVersion1.c_str()},
+};
+
+const std::vector<sql::Migration> kPostgres{
+    sql::Migration{1, kPostgresVersion1.c_str()},
+    sql::Migration{2, kPostgresVersion2},
 };
 
 }  // namespace
