@@ -17,6 +17,8 @@ using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
 
 // Longer tokens are not ours; refuse them before parsing.
 constexpr std::size_t kMaxTokenBytes = 4096;
+// Verified tokens remembered at most (about 3 MB).
+constexpr std::size_t kMaxRemembered = 16384;
 
 const unsigned char* KeyBytes(const std::string& key) { return reinterpret_cast<const unsigned char*>(key.data()); }
 
@@ -40,6 +42,13 @@ std::string TokenIssuer::Issue(const std::string& user_id, domain::TimeMs now) c
 std::optional<std::string> TokenIssuer::Verify(std::string_view token, domain::TimeMs now) const {
   if (token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
   const std::string text(token);
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto known = verified_.find(text); known != verified_.end()) {
+      if (known->second.expires_at <= now) return std::nullopt;
+      return known->second.user_id;
+    }
+  }
   jwt_t* raw = nullptr;
   if (jwt_decode(&raw, text.c_str(), KeyBytes(key_), static_cast<int>(key_.size())) != 0) return std::nullopt;
   JwtPtr jwt(raw);
@@ -50,6 +59,9 @@ std::optional<std::string> TokenIssuer::Verify(std::string_view token, domain::T
   if (errno != 0 || expires_at <= now / 1000) return std::nullopt;
   const char* subject = jwt_get_grant(jwt.get(), "sub");
   if (subject == nullptr || *subject == '\0') return std::nullopt;
+  std::lock_guard lock(mutex_);
+  if (verified_.size() >= kMaxRemembered) verified_.clear();
+  verified_.emplace(text, Verified{subject, static_cast<domain::TimeMs>(expires_at) * 1000});
   return std::string(subject);
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "domain/events.hpp"
 
@@ -11,6 +13,9 @@ namespace gm::infra {
 
 // HS256 JSON Web Tokens naming a user id (`sub`) and expiring (`exp`).
 // Verification accepts exactly HS256 with our key and a future `exp`.
+// Tokens that passed are remembered (byte for byte, with their `exp`), so a
+// client's next request skips the signature check and the JSON parse;
+// expiry is still checked every time. Thread-safe.
 class TokenIssuer {
  public:
   TokenIssuer(std::string key, std::chrono::seconds lifetime) : key_(std::move(key)), lifetime_(lifetime) {}
@@ -21,8 +26,15 @@ class TokenIssuer {
   [[nodiscard]] std::chrono::seconds Lifetime() const { return lifetime_; }
 
  private:
+  struct Verified {
+    std::string user_id;
+    domain::TimeMs expires_at = 0;
+  };
+
   std::string key_;
   std::chrono::seconds lifetime_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, Verified> verified_;  // emptied when it grows too big
 };
 
 }  // namespace gm::infra

@@ -5,7 +5,7 @@
 namespace gm::infra::http {
 
 void OperationsApi::AddRoutes(Router& router) const {
-  router.Add({"GET", "/healthz", Lane::kDatabase, false,
+  router.Add({"GET", "/healthz", Lane::kInline, false,
               [](const HttpRequest&, const std::string&) { return HttpResponse::Json(200, R"({"status":"ok"})"); }});
   router.Add({"GET", "/readyz", Lane::kDatabase, false, [this](const HttpRequest&, const std::string&) {
                 bool ready = false;
@@ -17,7 +17,7 @@ void OperationsApi::AddRoutes(Router& router) const {
                 return ready ? HttpResponse::Json(200, R"({"status":"ready"})")
                              : HttpResponse::Error(503, "the database does not answer");
               }});
-  router.Add({"GET", "/metrics", Lane::kDatabase, false, [this](const HttpRequest&, const std::string&) {
+  router.Add({"GET", "/metrics", Lane::kInline, false, [this](const HttpRequest&, const std::string&) {
                 return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(), {}};
               }});
 }

@@ -16,10 +16,17 @@ std::string Render(std::string_view message, const std::string& fields) { return
 }  // namespace
 
 void InitLogging() {
+  // Info lines (one per request) are buffered and written at least once a
+  // second, so logging costs no system call per request; warnings and errors
+  // go out at once, and so does everything when the process exits.
+  static char buffer[64 * 1024];
+  std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
   auto logger = spdlog::stderr_logger_mt("gophermart");
   logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
-  logger->flush_on(spdlog::level::info);
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+  std::atexit([] { spdlog::shutdown(); });
 }
 
 LogLine& LogLine::Add(std::string_view key, std::string_view value) {

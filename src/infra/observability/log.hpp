@@ -8,6 +8,7 @@ namespace gm::infra {
 
 // Structured logs: one JSON object per line on stderr, e.g.
 // {"ts":"2026-11-25T12:00:00.123Z","level":"info","msg":"request","method":"GET",...}
+// Info lines are buffered (written within a second); warnings and errors are not.
 void InitLogging();
 
 class LogLine {
