@@ -87,7 +87,6 @@ APPEND_SQL = r"""
 SELECT nextval('bench_orders') AS n \gset
 BEGIN;
 SELECT version, type, data FROM events WHERE stream = 'order-9' || :n ORDER BY version;
-SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = 'order-9' || :n;
 INSERT INTO events (stream, version, type, data, recorded_at)
   VALUES ('order-9' || :n, 1, 'order_uploaded.v1', '{"number":"9' || :n || '","user_id":"bench","at":0}', 0)
   RETURNING position;
