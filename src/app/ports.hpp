@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,21 @@ class ReadModels {
   virtual std::vector<OrderView> OrdersOf(const std::string& user_id) = 0;  // newest first
   virtual BalanceView BalanceOf(const std::string& user_id) = 0;
   virtual std::vector<WithdrawalView> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
+};
+
+// Hands over a query's answer, or the error that prevented one.
+template <class T>
+using Answer = std::function<void(std::exception_ptr error, T value)>;
+
+// The per-user queries of ReadModels, answered later instead of blocking
+// the caller: PostgreSQL answers over an event-loop pipeline, SQLite on a
+// thread of its own. `answer` runs exactly once, on any thread.
+class AsyncReadModels {
+ public:
+  virtual ~AsyncReadModels() = default;
+  virtual void OrdersOf(const std::string& user_id, Answer<std::vector<OrderView>> answer) = 0;  // newest first
+  virtual void BalanceOf(const std::string& user_id, Answer<BalanceView> answer) = 0;
+  virtual void WithdrawalsOf(const std::string& user_id, Answer<std::vector<WithdrawalView>> answer) = 0;
 };
 
 struct PendingOrder {

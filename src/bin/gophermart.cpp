@@ -17,6 +17,7 @@
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/store/async_read_models.hpp"
 #include "infra/store/sql_store.hpp"
 
 namespace {
@@ -28,6 +29,9 @@ constexpr std::chrono::hours kTokenLifetime{24};
 constexpr unsigned kIoThreads = 2;
 constexpr unsigned kDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
+// Pipelined PostgreSQL connections for the read queries: one per I/O thread
+// keeps each busy with many queries per round trip.
+constexpr std::size_t kQueryConnections = kIoThreads;
 
 std::string JwtKey(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
@@ -64,7 +68,20 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
                                                              *config.accrual_address, worker_options);
   }
 
-  infra::http::LoyaltyApi api(commands, store, hasher, tokens, [&worker] {
+  // The per-user queries: over an event-loop pipeline on PostgreSQL, on the
+  // database lane on SQLite.
+  std::unique_ptr<infra::postgres::PgPipelinePool> query_pool;
+  std::unique_ptr<app::AsyncReadModels> queries;
+  if (config.database.dialect == infra::sql::Dialect::kPostgres) {
+    query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
+        io, config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnections);
+    queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
+  } else {
+    queries = std::make_unique<infra::store::DeferredReadModels>(
+        store, [&database_lane](std::function<void()> work) { asio::post(database_lane, std::move(work)); });
+  }
+
+  infra::http::LoyaltyApi api(commands, store, *queries, hasher, tokens, [&worker] {
     if (worker) worker->Nudge();
   });
   infra::http::Router router;

@@ -2,6 +2,7 @@
 
 #include "app/commands.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/store/sql/sql.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::http {
@@ -42,51 +43,82 @@ std::string_view FindToken(const HttpRequest& request) {
   return {};
 }
 
-HttpResponse Dispatcher::Handle(const HttpRequest& request, const Router::Match& match) const {
+std::optional<std::string_view> Dispatcher::AllowedOrigin(const HttpRequest& request) const {
   const auto origin = request.Header("origin");
-  if (cors_ == nullptr || !origin || !cors_->Allows(*origin)) return HandleRoute(request, match);
-  HttpResponse response;
-  if (request.method == "OPTIONS" && match.status == 405) {
-    // A preflight: say what the browser may send.
-    response = HttpResponse::Empty(204);
+  if (cors_ == nullptr || !origin || !cors_->Allows(*origin)) return std::nullopt;
+  return origin;
+}
+
+bool Dispatcher::IsPreflight(const HttpRequest& request, const Router::Match& match) const {
+  return request.method == "OPTIONS" && match.status == 405 && AllowedOrigin(request);
+}
+
+Dispatcher::Admission Dispatcher::Admit(const HttpRequest& request, const Router::Match& match) const {
+  if (IsPreflight(request, match)) {  // say what the browser may send
+    auto response = HttpResponse::Empty(204);
     response.headers.emplace_back("Access-Control-Allow-Methods", match.allow);
     response.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Encoding");
     response.headers.emplace_back("Access-Control-Max-Age", "600");
-  } else {
-    response = HandleRoute(request, match);
-    response.headers.emplace_back("Access-Control-Expose-Headers", "Authorization");
+    return {std::move(response), {}};
   }
-  response.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
-  response.headers.emplace_back("Vary", "Origin");
-  return response;
-}
-
-HttpResponse Dispatcher::HandleRoute(const HttpRequest& request, const Router::Match& match) const {
   if (match.route == nullptr) {
     if (match.status == 405) {
       auto response = HttpResponse::Error(405, "method not allowed");
       response.headers.emplace_back("Allow", match.allow);
-      return response;
+      return {std::move(response), {}};
     }
-    return HttpResponse::Error(404, "not found");
+    return {HttpResponse::Error(404, "not found"), {}};
   }
-  std::string user_id;
-  if (match.route->authenticated) {
-    auto verified = tokens_ ? tokens_->Verify(FindToken(request), NowMs()) : std::nullopt;
-    if (!verified) return HttpResponse::Error(401, "missing, invalid or expired token");
-    user_id = std::move(*verified);
+  if (!match.route->authenticated) return {};
+  auto verified = tokens_ ? tokens_->Verify(FindToken(request), NowMs()) : std::nullopt;
+  if (!verified) return {HttpResponse::Error(401, "missing, invalid or expired token"), {}};
+  return {std::nullopt, std::move(*verified)};
+}
+
+void Dispatcher::Finish(const HttpRequest& request, const Router::Match& match, HttpResponse& response) const {
+  const auto origin = AllowedOrigin(request);
+  if (!origin) return;
+  if (!IsPreflight(request, match)) response.headers.emplace_back("Access-Control-Expose-Headers", "Authorization");
+  response.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
+  response.headers.emplace_back("Vary", "Origin");
+}
+
+HttpResponse Dispatcher::Handle(const HttpRequest& request, const Router::Match& match) const {
+  auto admission = Admit(request, match);
+  HttpResponse response;
+  if (admission.answer) {
+    response = std::move(*admission.answer);
+  } else {
+    try {
+      response = match.route->handler(request, admission.user_id);
+    } catch (...) {
+      response = FailureResponse(request, std::current_exception());
+    }
   }
-  try {
-    return match.route->handler(request, user_id);
-  } catch (const app::ContentionError& error) {
-    LogLine().Add("path", request.path).Add("error", error.what()).Warn("contention");
-    auto response = HttpResponse::Error(503, "too many concurrent changes, retry");
+  Finish(request, match, response);
+  return response;
+}
+
+HttpResponse FailureResponse(const HttpRequest& request, std::exception_ptr error) {
+  const auto retry_later = [](std::string_view message) {
+    auto response = HttpResponse::Error(503, message);
     response.headers.emplace_back("Retry-After", "1");
     return response;
-  } catch (const std::exception& error) {
-    LogLine().Add("path", request.path).Add("error", error.what()).Error("handler failed");
-    return HttpResponse::Error(500, "internal error");
+  };
+  try {
+    std::rethrow_exception(std::move(error));
+  } catch (const app::ContentionError& failure) {
+    LogLine().Add("path", request.path).Add("error", failure.what()).Warn("contention");
+    return retry_later("too many concurrent changes, retry");
+  } catch (const sql::Unavailable& failure) {
+    LogLine().Add("path", request.path).Add("error", failure.what()).Warn("database unavailable");
+    return retry_later("the database is unavailable, retry");
+  } catch (const std::exception& failure) {
+    LogLine().Add("path", request.path).Add("error", failure.what()).Error("handler failed");
+  } catch (...) {
+    LogLine().Add("path", request.path).Error("handler failed");
   }
+  return HttpResponse::Error(500, "internal error");
 }
 
 }  // namespace gm::infra::http

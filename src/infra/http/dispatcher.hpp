@@ -1,5 +1,8 @@
 #pragma once
 
+#include <exception>
+#include <optional>
+
 #include "infra/auth/token_issuer.hpp"
 #include "infra/http/cors.hpp"
 #include "infra/http/router.hpp"
@@ -7,7 +10,9 @@
 namespace gm::infra::http {
 
 // Routes a decoded request, checks its token, runs the handler and turns
-// faults into 500/503. Blocking: the server calls Handle on the route's lane.
+// faults into 500/503. Handle blocks as the route's handler does: the server
+// calls it on the route's lane. Asynchronous routes use Admit, the route's
+// async_handler and Finish instead.
 class Dispatcher {
  public:
   // Without a token issuer every authenticated route answers 401; without a
@@ -20,13 +25,28 @@ class Dispatcher {
   }
   HttpResponse Handle(const HttpRequest& request, const Router::Match& match) const;
 
+  // What happens before a handler runs: no route (404/405), a CORS
+  // preflight or a missing token answer the request here.
+  struct Admission {
+    std::optional<HttpResponse> answer;
+    std::string user_id;  // the authenticated caller, when the route needs one
+  };
+  [[nodiscard]] Admission Admit(const HttpRequest& request, const Router::Match& match) const;
+  // Adds what every answer needs (CORS headers for an allowed origin).
+  void Finish(const HttpRequest& request, const Router::Match& match, HttpResponse& response) const;
+
  private:
   const Router& router_;
   const TokenIssuer* tokens_;
   const CorsPolicy* cors_;
 
-  HttpResponse HandleRoute(const HttpRequest& request, const Router::Match& match) const;
+  [[nodiscard]] bool IsPreflight(const HttpRequest& request, const Router::Match& match) const;
+  [[nodiscard]] std::optional<std::string_view> AllowedOrigin(const HttpRequest& request) const;
 };
+
+// The answer for a handler that failed: 503 + Retry-After for contention or
+// an unreachable database, 500 for anything else (details go to the log).
+HttpResponse FailureResponse(const HttpRequest& request, std::exception_ptr error);
 
 // The bearer token from `Authorization: Bearer ...`, else the `token` cookie.
 std::string_view FindToken(const HttpRequest& request);

@@ -5,6 +5,7 @@
 #include "domain/credentials.hpp"
 #include "domain/order_number.hpp"
 #include "infra/auth/random_hex.hpp"
+#include "infra/http/dispatcher.hpp"
 #include "infra/http/json_body.hpp"
 #include "infra/http/json_text.hpp"
 #include "infra/time.hpp"
@@ -48,6 +49,14 @@ Result<Credentials, HttpResponse> ParseCredentials(const HttpRequest& request) {
   return Credentials{std::string(*login), std::string(*password)};
 }
 
+// Renders a query's answer, or the failure that prevented one.
+template <class T>
+app::Answer<T> RespondWith(const HttpRequest& request, Respond respond, HttpResponse (*render)(const T&)) {
+  return [&request, respond = std::move(respond), render](std::exception_ptr error, T value) {
+    respond(error ? FailureResponse(request, error) : render(value));
+  };
+}
+
 std::string ListJson(std::vector<std::string> items) {
   std::string body = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -66,15 +75,21 @@ void LoyaltyApi::AddRoutes(Router& router) {
               [this](const HttpRequest& r, const std::string&) { return Login(r); }});
   router.Add({"POST", "/api/user/orders", Lane::kDatabase, true,
               [this](const HttpRequest& r, const std::string& user) { return UploadOrder(r, user); }});
-  router.Add({"GET", "/api/user/orders", Lane::kDatabase, true,
-              [this](const HttpRequest&, const std::string& user) { return ListOrders(user); }});
-  router.Add({"GET", "/api/user/balance", Lane::kDatabase, true,
-              [this](const HttpRequest&, const std::string& user) { return Balance(user); }});
+  router.Add({"GET", "/api/user/orders", Lane::kInline, true, nullptr,
+              [this](const HttpRequest& r, const std::string& user, Respond respond) {
+                queries_.OrdersOf(user, RespondWith(r, std::move(respond), &OrdersAnswer));
+              }});
+  router.Add({"GET", "/api/user/balance", Lane::kInline, true, nullptr,
+              [this](const HttpRequest& r, const std::string& user, Respond respond) {
+                queries_.BalanceOf(user, RespondWith(r, std::move(respond), &BalanceAnswer));
+              }});
   router.Add({"POST", "/api/user/balance/withdraw", Lane::kDatabase, true,
               [this](const HttpRequest& r, const std::string& user) { return Withdraw(r, user); }});
   for (const char* path : {"/api/user/withdrawals", "/api/user/balance/withdrawals"}) {
-    router.Add({"GET", path, Lane::kDatabase, true,
-                [this](const HttpRequest&, const std::string& user) { return ListWithdrawals(user); }});
+    router.Add({"GET", path, Lane::kInline, true, nullptr,
+                [this](const HttpRequest& r, const std::string& user, Respond respond) {
+                  queries_.WithdrawalsOf(user, RespondWith(r, std::move(respond), &WithdrawalsAnswer));
+                }});
   }
 }
 
@@ -145,8 +160,7 @@ HttpResponse LoyaltyApi::UploadOrder(const HttpRequest& request, const std::stri
   return HttpResponse::Json(202, R"({"status":"accepted"})");
 }
 
-HttpResponse LoyaltyApi::ListOrders(const std::string& user_id) {
-  const auto orders = read_models_.OrdersOf(user_id);
+HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
   if (orders.empty()) return HttpResponse::Json(204, "");
   std::vector<std::string> items;
   items.reserve(orders.size());
@@ -160,8 +174,7 @@ HttpResponse LoyaltyApi::ListOrders(const std::string& user_id) {
   return HttpResponse::Json(200, ListJson(std::move(items)));
 }
 
-HttpResponse LoyaltyApi::Balance(const std::string& user_id) {
-  const auto balance = read_models_.BalanceOf(user_id);
+HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
   return HttpResponse::Json(
       200, R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}");
 }
@@ -200,8 +213,7 @@ HttpResponse LoyaltyApi::Withdraw(const HttpRequest& request, const std::string&
   return HttpResponse::Json(200, R"({"status":"ok"})");
 }
 
-HttpResponse LoyaltyApi::ListWithdrawals(const std::string& user_id) {
-  const auto withdrawals = read_models_.WithdrawalsOf(user_id);
+HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {
   if (withdrawals.empty()) return HttpResponse::Json(204, "");
   std::vector<std::string> items;
   items.reserve(withdrawals.size());

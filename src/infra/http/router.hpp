@@ -8,20 +8,28 @@
 
 namespace gm::infra::http {
 
-// Where a handler runs. Every handler blocks (SQLite, Argon2id), so none runs
-// on an I/O thread; password hashing has a lane of its own so a burst of
-// logins cannot starve ordinary requests.
-enum class Lane { kDatabase, kHashing };
+// Where a blocking handler runs. Handlers that wait (SQLite, a synchronous
+// database call, Argon2id) never run on an I/O thread; password hashing has a
+// lane of its own so a burst of logins cannot starve ordinary requests.
+// kInline is for handlers that neither block nor take long.
+enum class Lane { kInline, kDatabase, kHashing };
 
 // The authenticated caller's user id; empty for public routes.
 using Handler = std::function<HttpResponse(const HttpRequest&, const std::string& user_id)>;
+
+// A handler that starts its work and returns at once; it calls `respond`
+// exactly once, from any thread. It runs on the I/O thread. The request
+// outlives the call to `respond`.
+using Respond = std::function<void(HttpResponse)>;
+using AsyncHandler = std::function<void(const HttpRequest&, const std::string& user_id, Respond respond)>;
 
 struct Route {
   std::string method;
   std::string path;  // a segment in braces, "/api/orders/{number}", matches any one segment
   Lane lane = Lane::kDatabase;
   bool authenticated = true;
-  Handler handler;
+  Handler handler;              // or, when set, async_handler instead:
+  AsyncHandler async_handler = nullptr;
 };
 
 class Router {

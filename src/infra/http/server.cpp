@@ -98,12 +98,35 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<HttpResponse> Handle(HttpRequest request) {
     const auto match = dispatcher.Find(request);
-    if (match.route == nullptr) co_return dispatcher.Handle(request, match);
+    if (match.route != nullptr && match.route->async_handler) co_return co_await HandleAsync(request, match);
+    if (match.route == nullptr || match.route->lane == Lane::kInline) co_return dispatcher.Handle(request, match);
     auto& lane = match.route->lane == Lane::kHashing ? hashing_lane : database_lane;
     co_return co_await asio::co_spawn(
         lane.get_executor(),
         [this, &request, &match]() -> awaitable<HttpResponse> { co_return dispatcher.Handle(request, match); },
         use_awaitable);
+  }
+
+  // Starts the route's handler here and resumes this coroutine on its own
+  // executor when the handler responds, from whichever thread that is.
+  awaitable<HttpResponse> HandleAsync(const HttpRequest& request, const Router::Match& match) {
+    auto admission = dispatcher.Admit(request, match);
+    HttpResponse response;
+    if (admission.answer) {
+      response = std::move(*admission.answer);
+    } else {
+      response = co_await asio::async_initiate<decltype(use_awaitable), void(HttpResponse)>(
+          [&](auto handler) {
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            match.route->async_handler(request, admission.user_id, [shared](HttpResponse answer) {
+              auto executor = asio::get_associated_executor(*shared);
+              asio::dispatch(executor, [shared, answer = std::move(answer)]() mutable { (*shared)(std::move(answer)); });
+            });
+          },
+          use_awaitable);
+    }
+    dispatcher.Finish(request, match, response);
+    co_return response;
   }
 
   awaitable<void> Write(beast::tcp_stream& stream, HttpResponse response, bool keep_alive, bool gzip_ok,

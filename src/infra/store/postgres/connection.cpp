@@ -27,6 +27,7 @@ std::string ErrorOf(PGconn* connection, const PGresult* result) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = "postgres: " + std::string(what) + ": " + ErrorOf(connection, result);
   if (state != nullptr && std::string_view(state) == kUniqueViolation) throw sql::UniqueViolation(message);
+  if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw sql::Unavailable(message);
   throw std::runtime_error(message);
 }
 
@@ -85,6 +86,16 @@ class PgStatement final : public sql::StatementBackend {
 
 }  // namespace
 
+bool IsUnavailableState(const char* sqlstate) {
+  if (sqlstate == nullptr) return false;
+  const std::string_view code(sqlstate);
+  return code.starts_with("08") || code.starts_with("53") || code.starts_with("57P");
+}
+
+bool PgConnection::Reusable() const {
+  return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE;
+}
+
 std::string ToDollarPlaceholders(std::string_view sql) {
   std::string out;
   out.reserve(sql.size() + 8);
@@ -115,7 +126,7 @@ PgConnection::PgConnection(const std::string& uri) : connection_(PQconnectdb(uri
     const std::string message = ErrorOf(connection_, nullptr);
     PQfinish(connection_);
     connection_ = nullptr;
-    throw std::runtime_error("cannot connect to PostgreSQL: " + message);
+    throw sql::Unavailable("cannot connect to PostgreSQL: " + message);
   }
   Execute("SET client_min_messages = warning");
 }

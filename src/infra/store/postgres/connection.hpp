@@ -24,6 +24,7 @@ class PgConnection final : public sql::Connection {
   void BeginWrite() override { Execute("BEGIN"); }
   [[nodiscard]] std::int64_t Changes() const override { return changes_; }
   [[nodiscard]] sql::Dialect Kind() const override { return sql::Dialect::kPostgres; }
+  [[nodiscard]] bool Reusable() const override;
 
   // Set by statements as they run.
   void RecordChanges(std::int64_t changes) { changes_ = changes; }
@@ -33,6 +34,11 @@ class PgConnection final : public sql::Connection {
   std::unordered_map<const char*, std::string> prepared_;  // sql literal -> statement name
   std::int64_t changes_ = 0;
 };
+
+// SQLSTATEs that say "not now" rather than "wrong": connection exceptions
+// (08…), insufficient resources (53…), shutdowns (57P…; a terminated
+// backend's last answer is 57P01).
+bool IsUnavailableState(const char* sqlstate);
 
 // "SELECT ?1, ?" -> "SELECT $1, $2": numbered placeholders keep their number,
 // bare ones count up. Quoted text is left alone.

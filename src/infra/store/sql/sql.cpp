@@ -42,7 +42,7 @@ bool ConnectionPool::Ping() {
 }
 
 void ConnectionPool::Release(std::unique_ptr<Connection> connection) {
-  if (!connection) return;
+  if (!connection || !connection->Reusable()) return;
   std::lock_guard lock(mutex_);
   idle_.push_back(std::move(connection));
 }

@@ -23,6 +23,12 @@ class UniqueViolation : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database cannot be reached now; worth retrying later.
+class Unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class StatementBackend {
  public:
   virtual ~StatementBackend() = default;
@@ -81,6 +87,9 @@ class Connection {
   // Rows changed by the last INSERT, UPDATE or DELETE.
   [[nodiscard]] virtual std::int64_t Changes() const = 0;
   [[nodiscard]] virtual Dialect Kind() const = 0;
+  // False once the connection is broken or left inside a transaction: the
+  // pool then drops it instead of handing it out again.
+  [[nodiscard]] virtual bool Reusable() const { return true; }
 };
 
 // Rolled back unless committed.

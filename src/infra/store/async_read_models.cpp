@@ -1,0 +1,77 @@
+#include "infra/store/async_read_models.hpp"
+
+#include "infra/store/read_model_queries.hpp"
+
+namespace gm::infra::store {
+namespace {
+
+constexpr const char* kOrdersOf = "orders_of";
+constexpr const char* kBalanceOf = "balance_of";
+constexpr const char* kWithdrawalsOf = "withdrawals_of";
+
+}  // namespace
+
+std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
+  return {{kOrdersOf, queries::kOrdersOf}, {kBalanceOf, queries::kBalanceOf}, {kWithdrawalsOf, queries::kWithdrawalsOf}};
+}
+
+void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
+  pool_.Query(kOrdersOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
+    std::vector<app::OrderView> orders;
+    orders.reserve(static_cast<std::size_t>(rows.Size()));
+    for (int row = 0; row < rows.Size(); ++row) {
+      orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
+                        domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
+    }
+    answer(error, std::move(orders));
+  });
+}
+
+void PipelinedReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
+  pool_.Query(kBalanceOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
+    app::BalanceView balance;
+    if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
+    answer(error, balance);
+  });
+}
+
+void PipelinedReadModels::WithdrawalsOf(const std::string& user_id,
+                                        app::Answer<std::vector<app::WithdrawalView>> answer) {
+  pool_.Query(kWithdrawalsOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
+    std::vector<app::WithdrawalView> withdrawals;
+    withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
+    for (int row = 0; row < rows.Size(); ++row) {
+      withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
+    }
+    answer(error, std::move(withdrawals));
+  });
+}
+
+template <class T, class Query>
+void DeferredReadModels::Defer(app::Answer<T> answer, Query query) {
+  run_([answer = std::move(answer), query = std::move(query)] {
+    T value{};
+    std::exception_ptr error;
+    try {
+      value = query();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    answer(error, std::move(value));
+  });
+}
+
+void DeferredReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
+  Defer(std::move(answer), [this, user_id] { return models_.OrdersOf(user_id); });
+}
+
+void DeferredReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
+  Defer(std::move(answer), [this, user_id] { return models_.BalanceOf(user_id); });
+}
+
+void DeferredReadModels::WithdrawalsOf(const std::string& user_id,
+                                       app::Answer<std::vector<app::WithdrawalView>> answer) {
+  Defer(std::move(answer), [this, user_id] { return models_.WithdrawalsOf(user_id); });
+}
+
+}  // namespace gm::infra::store

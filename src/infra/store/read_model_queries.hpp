@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string_view>
+
+#include "domain/order.hpp"
+
+// The per-user read-model queries, shared by the blocking store and the
+// PostgreSQL pipeline so both ask exactly the same thing.
+namespace gm::infra::store::queries {
+
+inline constexpr const char* kOrdersOf =
+    "SELECT number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ? ORDER BY position DESC";
+inline constexpr const char* kBalanceOf = "SELECT current, withdrawn FROM balances_view WHERE user_id = ?";
+inline constexpr const char* kWithdrawalsOf =
+    "SELECT order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ? ORDER BY position DESC";
+
+inline domain::OrderStatus StatusFromColumn(std::string_view name) {
+  if (name == "PROCESSING") return domain::OrderStatus::kProcessing;
+  if (name == "INVALID") return domain::OrderStatus::kInvalid;
+  if (name == "PROCESSED") return domain::OrderStatus::kProcessed;
+  return domain::OrderStatus::kNew;
+}
+
+}  // namespace gm::infra::store::queries
