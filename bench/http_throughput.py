@@ -118,6 +118,8 @@ def main():
         rows = []
         reference_http = wrk(nginx_url, seconds)
         rows.append(("nginx `return 200` (reference)", reference_http, None))
+        health = wrk(server.url("/healthz"), seconds)
+        rows.append(("GET /healthz (our HTTP ceiling: no database, no token)", health, reference_http))
         balance = wrk(server.url("/api/user/balance"), seconds, headers=[f"Authorization: {reader.token}"])
         rows.append(("GET /api/user/balance", balance, reference_http))
         orders = wrk(server.url("/api/user/orders"), seconds, headers=[f"Authorization: {reader.token}"])

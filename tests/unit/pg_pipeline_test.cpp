@@ -2,7 +2,8 @@
 // started by scripts/test): many queries in flight at once each get their
 // own answer, a failing query does not fail its neighbours, a lost
 // connection fails as "unavailable" and the next query reconnects, and the
-// pipelined read models answer exactly what the blocking store does.
+// pipelined read models answer exactly what the blocking store does. Also
+// the blocking connection's deferred writes inside a transaction.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
@@ -220,6 +221,43 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   EXPECT_EQ(withdrawals[0].order, expected_withdrawals[0].order);
   EXPECT_EQ(withdrawals[0].sum.hundredths, 1050);
   EXPECT_EQ(withdrawals[0].processed_at, expected_withdrawals[0].processed_at);
+}
+
+// Statements run for effect wait inside a write transaction; they still run
+// in order, before the next statement that needs an answer.
+TEST_F(PgPipelineTest, DeferredWritesRunInOrderBeforeTheNextAnswer) {
+  PgConnection c(admin_uri_);
+  c.Execute("CREATE TEMPORARY TABLE deferred (n BIGINT PRIMARY KEY)");
+  {
+    sql::WriteTransaction transaction(c);
+    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
+    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{2}).Run();
+    auto count = c.Prepare("SELECT count(*), max(n) FROM deferred");
+    ASSERT_TRUE(count.Step());
+    EXPECT_EQ(count.Int64(0), 2);
+    EXPECT_EQ(count.Int64(1), 2);
+    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{3}).Run();
+    transaction.Commit();
+  }
+  auto count = c.Prepare("SELECT count(*) FROM deferred");
+  ASSERT_TRUE(count.Step());
+  EXPECT_EQ(count.Int64(0), 3) << "the write deferred to COMMIT was committed";
+  EXPECT_TRUE(c.Reusable());
+}
+
+TEST_F(PgPipelineTest, AFailingDeferredWriteFailsTheCommitAndKeepsNothing) {
+  PgConnection c(admin_uri_);
+  c.Execute("CREATE TEMPORARY TABLE deferred (n BIGINT PRIMARY KEY)");
+  {
+    sql::WriteTransaction transaction(c);
+    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
+    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
+    EXPECT_THROW(transaction.Commit(), sql::UniqueViolation);
+  }
+  auto count = c.Prepare("SELECT count(*) FROM deferred");
+  ASSERT_TRUE(count.Step());
+  EXPECT_EQ(count.Int64(0), 0) << "rolled back as a whole";
+  EXPECT_TRUE(c.Reusable()) << "the connection is usable again after the rollback";
 }
 
 }  // namespace

@@ -225,11 +225,11 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   postgres::PgConnection held(database_);
   held.BeginWrite();
   const EncodedEvent late = Encode(OrderUploaded{"late", "u1", 2});
-  held.Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, 1, ?, ?, 0)")
-      .Bind(1, "order-late")
-      .Bind(2, late.type)
-      .Bind(3, late.data)
-      .Run();
+  // Step, not Run: the insert must reach the server now (Run may wait for
+  // the next round trip inside a write transaction).
+  auto insert =
+      held.Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, 1, ?, ?, 0) RETURNING position");
+  ASSERT_TRUE(insert.Bind(1, "order-late").Bind(2, late.type).Bind(3, late.data).Step());
   for (int i = 0; i < 30; ++i) {
     const std::string number = "after-" + std::to_string(i);
     ASSERT_EQ(store_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", 3}}}}),

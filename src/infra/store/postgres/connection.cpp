@@ -33,16 +33,19 @@ std::string ErrorOf(PGconn* connection, const PGresult* result) {
 
 class PgStatement final : public sql::StatementBackend {
  public:
-  PgStatement(PgConnection& owner, PGconn* connection, const std::string& name)
-      : owner_(owner), connection_(connection), name_(name) {}
+  PgStatement(PgConnection& owner, const std::string& name) : owner_(owner), name_(name) {}
 
   void Bind(int index, std::int64_t value) override { Slot(index) = std::to_string(value); }
   void Bind(int index, std::string_view value) override { Slot(index) = std::string(value); }
   void BindNull(int index) override { Slot(index) = std::nullopt; }
 
   bool Step() override {
-    if (!result_) Run();
+    if (!result_) result_ = owner_.Run(name_, params_);
     return ++row_ < PQntuples(result_.get());
+  }
+  void Run() override {
+    if (result_) return;  // already ran (stepped): nothing left to do
+    if (!owner_.Defer(name_, params_)) result_ = owner_.Run(name_, params_);
   }
   [[nodiscard]] std::int64_t Int64(int column) const override {
     const char* text = PQgetvalue(result_.get(), row_, column);
@@ -62,27 +65,31 @@ class PgStatement final : public sql::StatementBackend {
     return params_[static_cast<std::size_t>(index) - 1];
   }
 
-  void Run() {
-    std::vector<const char*> values;
-    values.reserve(params_.size());
-    for (const auto& param : params_) values.push_back(param ? param->c_str() : nullptr);
-    result_.reset(PQexecPrepared(connection_, name_.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                                 nullptr, 0));
-    const auto status = PQresultStatus(result_.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Fail(connection_, result_.get(), name_);
-    const char* changed = PQcmdTuples(result_.get());
-    std::int64_t changes = 0;
-    std::from_chars(changed, changed + std::char_traits<char>::length(changed), changes);
-    owner_.RecordChanges(changes);
-  }
-
   PgConnection& owner_;
-  PGconn* connection_;
   const std::string& name_;
-  std::vector<std::optional<std::string>> params_;
-  ResultPtr result_;
+  PgConnection::Params params_;
+  std::shared_ptr<PGresult> result_;
   int row_ = -1;
 };
+
+std::vector<const char*> Values(const PgConnection::Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  return values;
+}
+
+std::int64_t ChangedRows(const PGresult* result) {
+  const char* changed = PQcmdTuples(const_cast<PGresult*>(result));
+  std::int64_t changes = 0;
+  std::from_chars(changed, changed + std::char_traits<char>::length(changed), changes);
+  return changes;
+}
+
+bool Succeeded(const PGresult* result) {
+  const auto status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
 
 }  // namespace
 
@@ -93,7 +100,8 @@ bool IsUnavailableState(const char* sqlstate) {
 }
 
 bool PgConnection::Reusable() const {
-  return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE;
+  return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE &&
+         PQpipelineStatus(connection_) == PQ_PIPELINE_OFF && !in_write_;
 }
 
 std::string ToDollarPlaceholders(std::string_view sql) {
@@ -135,10 +143,88 @@ PgConnection::~PgConnection() {
   if (connection_ != nullptr) PQfinish(connection_);
 }
 
+void PgConnection::BeginWrite() {
+  if (in_write_) throw std::logic_error("postgres: a write transaction is already open");
+  in_write_ = true;
+  waiting_.push_back({{}, "BEGIN", {}});
+}
+
 void PgConnection::Execute(const std::string& sql) {
+  if (in_write_ && (sql == "COMMIT" || sql == "ROLLBACK")) {
+    in_write_ = false;
+    if (sql == "COMMIT") {
+      RoundTrip(Queued{{}, sql, {}});
+      return;
+    }
+    const bool begun = waiting_.empty() || waiting_.front().sql != "BEGIN";
+    waiting_.clear();
+    if (!begun) return;  // nothing reached the server
+  } else {
+    RoundTrip(std::nullopt);  // what waits goes first; `sql` may hold several statements
+  }
   ResultPtr result(PQexec(connection_, sql.c_str()));
-  const auto status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Fail(connection_, result.get(), sql);
+  if (!Succeeded(result.get())) Fail(connection_, result.get(), sql);
+}
+
+std::int64_t PgConnection::Changes() {
+  RoundTrip(std::nullopt);
+  return changes_;
+}
+
+bool PgConnection::Defer(const std::string& name, const Params& params) {
+  if (!in_write_) return false;
+  waiting_.push_back({name, {}, params});
+  return true;
+}
+
+std::shared_ptr<PGresult> PgConnection::Run(const std::string& name, const Params& params) {
+  return RoundTrip(Queued{name, {}, params});
+}
+
+std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
+  auto queued = std::move(waiting_);
+  waiting_.clear();
+  if (last) queued.push_back(std::move(*last));
+  if (queued.empty()) return nullptr;
+  const auto send = [this](const Queued& item) {
+    if (item.name.empty()) return PQsendQueryParams(connection_, item.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    const auto values = Values(item.params);
+    return PQsendQueryPrepared(connection_, item.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                               nullptr, 0);
+  };
+  if (queued.size() == 1) {  // no pipeline needed
+    if (send(queued.front()) == 0) Fail(connection_, nullptr, "send");
+    std::shared_ptr<PGresult> result(PQgetResult(connection_), PQclear);
+    while (PGresult* extra = PQgetResult(connection_)) PQclear(extra);
+    if (!result) Fail(connection_, nullptr, queued.front().name + queued.front().sql);
+    if (!Succeeded(result.get())) Fail(connection_, result.get(), queued.front().name + queued.front().sql);
+    changes_ = ChangedRows(result.get());
+    return result;
+  }
+  if (PQenterPipelineMode(connection_) == 0) Fail(connection_, nullptr, "pipeline");
+  for (const auto& item : queued) {
+    if (send(item) == 0) Fail(connection_, nullptr, "send");
+  }
+  if (PQpipelineSync(connection_) == 0) Fail(connection_, nullptr, "sync");
+  std::shared_ptr<PGresult> last_result;
+  std::shared_ptr<PGresult> failed;
+  std::string failed_what;
+  for (const auto& item : queued) {
+    std::shared_ptr<PGresult> result(PQgetResult(connection_), PQclear);
+    if (!result) Fail(connection_, nullptr, item.name + item.sql);  // the connection broke
+    while (PGresult* end = PQgetResult(connection_)) PQclear(end);  // the null after each query's results
+    if (!failed && PQresultStatus(result.get()) == PGRES_FATAL_ERROR) {
+      failed = result;
+      failed_what = item.name + item.sql;
+    }
+    last_result = std::move(result);
+  }
+  std::shared_ptr<PGresult> sync(PQgetResult(connection_), PQclear);
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) Fail(connection_, sync.get(), "sync");
+  if (PQexitPipelineMode(connection_) == 0) Fail(connection_, nullptr, "pipeline");
+  if (failed) Fail(connection_, failed.get(), failed_what);
+  changes_ = ChangedRows(last_result.get());
+  return last_result;
 }
 
 sql::Statement PgConnection::Prepare(const char* sql) {
@@ -150,7 +236,7 @@ sql::Statement PgConnection::Prepare(const char* sql) {
       Fail(connection_, result.get(), std::string("prepare ") + sql);
     it = prepared_.emplace(sql, name).first;
   }
-  return sql::Statement(std::make_unique<PgStatement>(*this, connection_, it->second));
+  return sql::Statement(std::make_unique<PgStatement>(*this, it->second));
 }
 
 }  // namespace gm::infra::postgres

@@ -1,19 +1,29 @@
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "infra/store/sql/sql.hpp"
 
 struct pg_conn;
+struct pg_result;
 
 namespace gm::infra::postgres {
 
-// One libpq connection with its prepared statements. Parameters and results
-// travel as text; `?`/`?N` placeholders become `$N`. Blocking: used on the
-// database lane like SQLite (an Asio-integrated pipeline is future work).
+// One blocking libpq connection with its prepared statements, used on the
+// database lane. Parameters and results travel as text; `?`/`?N`
+// placeholders become `$N`. Inside a write transaction it saves round trips
+// with libpq's pipeline mode: BEGIN waits for the first statement, and
+// statements run for their effect only (Statement::Run) wait for the next
+// one that needs an answer or for COMMIT; each group goes out in one round
+// trip. An append is then: BEGIN + event insert, then projections + COMMIT.
 class PgConnection final : public sql::Connection {
  public:
+  using Params = std::vector<std::optional<std::string>>;
+
   explicit PgConnection(const std::string& uri);
   ~PgConnection() override;
   PgConnection(const PgConnection&) = delete;
@@ -21,18 +31,32 @@ class PgConnection final : public sql::Connection {
 
   sql::Statement Prepare(const char* sql) override;
   void Execute(const std::string& sql) override;
-  void BeginWrite() override { Execute("BEGIN"); }
-  [[nodiscard]] std::int64_t Changes() const override { return changes_; }
+  void BeginWrite() override;
+  [[nodiscard]] std::int64_t Changes() override;
   [[nodiscard]] sql::Dialect Kind() const override { return sql::Dialect::kPostgres; }
   [[nodiscard]] bool Reusable() const override;
 
-  // Set by statements as they run.
-  void RecordChanges(std::int64_t changes) { changes_ = changes; }
+  // Runs a prepared statement now, with whatever waits before it.
+  std::shared_ptr<pg_result> Run(const std::string& name, const Params& params);
+  // Keeps a statement for the next round trip; false outside a write
+  // transaction (then the caller runs it now).
+  bool Defer(const std::string& name, const Params& params);
 
  private:
+  struct Queued {
+    std::string name;  // a prepared statement, or empty for `sql`
+    std::string sql;   // BEGIN / COMMIT
+    Params params;
+  };
+  // Sends everything waiting plus `last` (when given) in one pipeline and
+  // returns the last result; throws on the first error.
+  std::shared_ptr<pg_result> RoundTrip(std::optional<Queued> last);
+
   pg_conn* connection_ = nullptr;
   std::unordered_map<const char*, std::string> prepared_;  // sql literal -> statement name
   std::int64_t changes_ = 0;
+  bool in_write_ = false;
+  std::vector<Queued> waiting_;  // BEGIN and deferred statements, in order
 };
 
 // SQLSTATEs that say "not now" rather than "wrong": connection exceptions

@@ -36,6 +36,12 @@ class StatementBackend {
   virtual void Bind(int index, std::string_view value) = 0;
   virtual void BindNull(int index) = 0;
   virtual bool Step() = 0;
+  // Runs a statement whose rows nobody reads; a backend may send it later,
+  // with the next statement that needs an answer.
+  virtual void Run() {
+    while (Step()) {
+    }
+  }
   [[nodiscard]] virtual std::int64_t Int64(int column) const = 0;
   [[nodiscard]] virtual std::string Text(int column) const = 0;
   [[nodiscard]] virtual bool IsNull(int column) const = 0;
@@ -61,11 +67,10 @@ class Statement {
   }
   // True while a row is available.
   bool Step() { return backend_->Step(); }
-  // Steps to completion, for statements without rows.
-  void Run() {
-    while (Step()) {
-    }
-  }
+  // For statements whose rows nobody reads. Inside a write transaction on
+  // PostgreSQL it goes out with the next round trip (a statement that needs
+  // an answer, or COMMIT), so its errors surface there.
+  void Run() { backend_->Run(); }
   [[nodiscard]] std::int64_t Int64(int column) const { return backend_->Int64(column); }
   [[nodiscard]] std::string Text(int column) const { return backend_->Text(column); }
   [[nodiscard]] bool IsNull(int column) const { return backend_->IsNull(column); }
@@ -85,7 +90,7 @@ class Connection {
   // lock upgrades), BEGIN on PostgreSQL.
   virtual void BeginWrite() = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
-  [[nodiscard]] virtual std::int64_t Changes() const = 0;
+  [[nodiscard]] virtual std::int64_t Changes() = 0;
   [[nodiscard]] virtual Dialect Kind() const = 0;
   // False once the connection is broken or left inside a transaction: the
   // pool then drops it instead of handing it out again.

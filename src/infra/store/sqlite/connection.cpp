@@ -101,6 +101,6 @@ sql::Statement SqliteConnection::Prepare(const char* sql) {
   return sql::Statement(std::make_unique<SqliteStatement>(statement));
 }
 
-std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteConnection::Changes() { return sqlite3_changes64(db_); }
 
 }  // namespace gm::infra::sqlite

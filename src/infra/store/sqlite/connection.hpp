@@ -22,7 +22,7 @@ class SqliteConnection final : public sql::Connection {
   sql::Statement Prepare(const char* sql) override;
   void Execute(const std::string& sql) override;
   void BeginWrite() override { Execute("BEGIN IMMEDIATE"); }
-  [[nodiscard]] std::int64_t Changes() const override;
+  [[nodiscard]] std::int64_t Changes() override;
   [[nodiscard]] sql::Dialect Kind() const override { return sql::Dialect::kSqlite; }
 
  private:
