@@ -66,6 +66,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
       .Add("rate_limit_per_minute", std::int64_t{config.rate_limit_per_minute})
       .Add("docs", docs ? docs->Url() : "off")
       .Info("accrual is listening");
+  infra::FlushLogs();  // the start-up lines now, not within the second
 
   infra::RunUntilSignalled(io, servers, kIoThreads, "accrual");
   lane.join();

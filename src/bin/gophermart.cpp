@@ -120,6 +120,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
       .Add("accrual_system", config.accrual_address.value_or("none"))
       .Add("docs", docs ? docs->Url() : "off")
       .Info("gophermart is listening");
+  infra::FlushLogs();  // the start-up lines now, not within the second
 
   infra::RunUntilSignalled(io, servers, kIoThreads, "gophermart");
   database_lane.join();

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from conftest import Client, make_jwt, token_subject, unique_login
+from conftest import Client, make_jwt, token_subject, unique_login, wait_until
 
 
 def register(server, body, **kw):
@@ -119,6 +119,8 @@ def test_passwords_and_tokens_never_reach_the_log(server):
     client = Client(server, password="very-secret-password")
     requests.post(server.url("/api/user/login"), json={"login": client.login, "password": "very-secret-password"})
     client.get("/api/user/balance")
+    # Request lines are buffered and written within a second.
+    wait_until(lambda: '"path":"/api/user/balance"' in server.log(), timeout=5, message="the requests in the log")
     log = server.log()
     assert '"path":"/api/user/login"' in log, "requests are logged"
     assert "very-secret-password" not in log

@@ -80,6 +80,7 @@ def test_rate_limited_accrual_is_drained_with_one_429_per_window(make_accrual, m
         assert set(pool.map(lambda n: client.upload(n).status_code, numbers)) == {202}
     wait_until(lambda: client.balance()["current"] == 70, timeout=180, interval=1, message="all 70 credited")
     assert all(o["status"] == "PROCESSED" for o in client.orders())
+    accrual.stop()  # writes out every buffered log line
     served = accrual_requests(accrual)
     limited = [t for t, status in served if status == 429]
     assert len(limited) >= 1, "the limit was reached"

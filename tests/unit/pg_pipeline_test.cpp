@@ -158,8 +158,7 @@ TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {
 }
 
 TEST_F(PgPipelineTest, AnUnreachableDatabaseStopsStartUp) {
-  EXPECT_THROW(PgPipelinePool(io_, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", {}, 1),
-               std::runtime_error);
+  EXPECT_THROW(PgPipelinePool(io_, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", {}, 1), std::runtime_error);
 }
 
 TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {

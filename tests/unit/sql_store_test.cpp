@@ -227,8 +227,8 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   const EncodedEvent late = Encode(OrderUploaded{"late", "u1", 2});
   // Step, not Run: the insert must reach the server now (Run may wait for
   // the next round trip inside a write transaction).
-  auto insert =
-      held.Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, 1, ?, ?, 0) RETURNING position");
+  auto insert = held.Prepare(
+      "INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, 1, ?, ?, 0) RETURNING position");
   ASSERT_TRUE(insert.Bind(1, "order-late").Bind(2, late.type).Bind(3, late.data).Step());
   for (int i = 0; i < 30; ++i) {
     const std::string number = "after-" + std::to_string(i);

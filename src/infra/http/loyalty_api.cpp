@@ -57,13 +57,18 @@ app::Answer<T> RespondWith(const HttpRequest& request, Respond respond, HttpResp
   };
 }
 
-std::string ListJson(std::vector<std::string> items) {
-  std::string body = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) body += ',';
-    body += items[i];
+// A JSON array of `items`, each appended by `render` to one buffer.
+template <class T, class Render>
+std::string JsonList(const std::vector<T>& items, Render render) {
+  std::string body;
+  body.reserve(items.size() * 112 + 2);
+  body += '[';
+  for (const auto& item : items) {
+    if (body.size() > 1) body += ',';
+    render(body, item);
   }
-  return body + "]";
+  body += ']';
+  return body;
 }
 
 }  // namespace
@@ -162,16 +167,20 @@ HttpResponse LoyaltyApi::UploadOrder(const HttpRequest& request, const std::stri
 
 HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
   if (orders.empty()) return HttpResponse::Json(204, "");
-  std::vector<std::string> items;
-  items.reserve(orders.size());
-  for (const auto& order : orders) {
-    std::string item = R"({"number":)" + JsonString(order.number) + R"(,"status":")" +
-                       std::string(domain::OrderStatusName(order.status)) + '"';
-    if (order.accrual.hundredths > 0) item += R"(,"accrual":)" + JsonPoints(order.accrual);
-    item += R"(,"uploaded_at":")" + FormatRfc3339(order.uploaded_at) + "\"}";
-    items.push_back(std::move(item));
-  }
-  return HttpResponse::Json(200, ListJson(std::move(items)));
+  return HttpResponse::Json(200, JsonList(orders, [](std::string& out, const app::OrderView& order) {
+                              out += R"({"number":)";
+                              out += JsonString(order.number);
+                              out += R"(,"status":")";
+                              out += domain::OrderStatusName(order.status);
+                              out += '"';
+                              if (order.accrual.hundredths > 0) {
+                                out += R"(,"accrual":)";
+                                out += JsonPoints(order.accrual);
+                              }
+                              out += R"(,"uploaded_at":")";
+                              out += FormatRfc3339(order.uploaded_at);
+                              out += "\"}";
+                            }));
 }
 
 HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
@@ -215,13 +224,15 @@ HttpResponse LoyaltyApi::Withdraw(const HttpRequest& request, const std::string&
 
 HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {
   if (withdrawals.empty()) return HttpResponse::Json(204, "");
-  std::vector<std::string> items;
-  items.reserve(withdrawals.size());
-  for (const auto& withdrawal : withdrawals) {
-    items.push_back(R"({"order":)" + JsonString(withdrawal.order) + R"(,"sum":)" + JsonPoints(withdrawal.sum) +
-                    R"(,"processed_at":")" + FormatRfc3339(withdrawal.processed_at) + "\"}");
-  }
-  return HttpResponse::Json(200, ListJson(std::move(items)));
+  return HttpResponse::Json(200, JsonList(withdrawals, [](std::string& out, const app::WithdrawalView& withdrawal) {
+                              out += R"({"order":)";
+                              out += JsonString(withdrawal.order);
+                              out += R"(,"sum":)";
+                              out += JsonPoints(withdrawal.sum);
+                              out += R"(,"processed_at":")";
+                              out += FormatRfc3339(withdrawal.processed_at);
+                              out += "\"}";
+                            }));
 }
 
 }  // namespace gm::infra::http

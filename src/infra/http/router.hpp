@@ -28,7 +28,7 @@ struct Route {
   std::string path;  // a segment in braces, "/api/orders/{number}", matches any one segment
   Lane lane = Lane::kDatabase;
   bool authenticated = true;
-  Handler handler;              // or, when set, async_handler instead:
+  Handler handler;  // or, when set, async_handler instead:
   AsyncHandler async_handler = nullptr;
 };
 

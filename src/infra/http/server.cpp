@@ -96,8 +96,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  awaitable<HttpResponse> Handle(HttpRequest request) {
-    const auto match = dispatcher.Find(request);
+  awaitable<HttpResponse> Handle(const HttpRequest& request, const Router::Match& match) {
     if (match.route != nullptr && match.route->async_handler) co_return co_await HandleAsync(request, match);
     if (match.route == nullptr || match.route->lane == Lane::kInline) co_return dispatcher.Handle(request, match);
     auto& lane = match.route->lane == Lane::kHashing ? hashing_lane : database_lane;
@@ -120,7 +119,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
             match.route->async_handler(request, admission.user_id, [shared](HttpResponse answer) {
               auto executor = asio::get_associated_executor(*shared);
-              asio::dispatch(executor, [shared, answer = std::move(answer)]() mutable { (*shared)(std::move(answer)); });
+              asio::dispatch(executor,
+                             [shared, answer = std::move(answer)]() mutable { (*shared)(std::move(answer)); });
             });
           },
           use_awaitable);
@@ -210,16 +210,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const bool keep_alive = message.keep_alive() && !stopping;
       const bool gzip_ok = AcceptsGzip(message[bhttp::field::accept_encoding]);
       HttpRequest request = ToRequest(std::move(message), remote);
-      const std::string method = request.method;
-      const std::string path = request.path;
       const std::size_t bytes_in = request.body.size();
-      const auto route = dispatcher.Find(request).route;
-      const std::string route_label = route ? route->path : "unmatched";
+      const auto match = dispatcher.Find(request);
+      const std::string_view route_label = match.route ? std::string_view(match.route->path) : "unmatched";
       HttpResponse response;
       if (auto refused = DecodeBody(request, options.max_decoded_body_bytes)) {
         response = std::move(*refused);
       } else {
-        response = co_await Handle(std::move(request));
+        response = co_await Handle(request, match);
       }
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
@@ -227,10 +225,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
-      if (options.metrics != nullptr) options.metrics->CountRequest(route_label, method, status, took.count() / 1000);
+      if (options.metrics != nullptr) {
+        options.metrics->CountRequest(route_label, request.method, status, took.count() / 1000);
+      }
       LogLine()
-          .Add("method", method)
-          .Add("path", path)
+          .Add("method", request.method)
+          .Add("path", request.path)
           .Add("status", std::int64_t{status})
           .Add("duration_ms", took.count())
           .Add("bytes_in", static_cast<std::int64_t>(bytes_in))

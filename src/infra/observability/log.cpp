@@ -1,17 +1,50 @@
 #include "infra/observability/log.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/json.hpp>
 #include <cstdio>
 
 namespace gm::infra {
 namespace {
 
-std::string Quote(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
+// stderr through stdio's buffer. (spdlog's own stderr sink flushes after
+// every line: one write() per request.)
+class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+};
 
-std::string Render(std::string_view message, const std::string& fields) { return "\"msg\":" + Quote(message) + fields; }
+// Appends `text` as a JSON string: quotes, backslashes and control
+// characters escaped, other bytes as they are.
+void AppendQuoted(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+std::string Render(std::string_view message, const std::string& fields) {
+  std::string line = "\"msg\":";
+  AppendQuoted(line, message);
+  return line + fields;
+}
 
 }  // namespace
 
@@ -21,7 +54,7 @@ void InitLogging() {
   // go out at once, and so does everything when the process exits.
   static char buffer[64 * 1024];
   std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
-  auto logger = spdlog::stderr_logger_mt("gophermart");
+  auto logger = std::make_shared<spdlog::logger>("gophermart", std::make_shared<BufferedStderrSink>());
   logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
@@ -29,20 +62,29 @@ void InitLogging() {
   std::atexit([] { spdlog::shutdown(); });
 }
 
+void FlushLogs() { spdlog::default_logger()->flush(); }
+
 LogLine& LogLine::Add(std::string_view key, std::string_view value) {
-  fields_.append(",").append(Quote(key)).append(":").append(Quote(value));
+  fields_ += ',';
+  AppendQuoted(fields_, key);
+  fields_ += ':';
+  AppendQuoted(fields_, value);
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, std::int64_t value) {
-  fields_.append(",").append(Quote(key)).append(":").append(std::to_string(value));
+  fields_ += ',';
+  AppendQuoted(fields_, key);
+  fields_.append(":").append(std::to_string(value));
   return *this;
 }
 
 LogLine& LogLine::Add(std::string_view key, double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", value);
-  fields_.append(",").append(Quote(key)).append(":").append(text);
+  fields_ += ',';
+  AppendQuoted(fields_, key);
+  fields_.append(":").append(text);
   return *this;
 }
 

@@ -10,6 +10,8 @@ namespace gm::infra {
 // {"ts":"2026-11-25T12:00:00.123Z","level":"info","msg":"request","method":"GET",...}
 // Info lines are buffered (written within a second); warnings and errors are not.
 void InitLogging();
+// Writes out buffered lines now.
+void FlushLogs();
 
 class LogLine {
  public:

@@ -24,12 +24,16 @@ std::string Number(double value) {
 }  // namespace
 
 void Metrics::CountRequest(std::string_view route, std::string_view method, unsigned status, double seconds) {
-  const std::string route_label = Label("route", route);
-  const std::string labels =
-      route_label + "," + Label("method", method) + "," + Label("status", std::to_string(status));
   std::lock_guard lock(mutex_);
-  ++requests_[labels];
-  auto& latency = latency_[route_label];
+  const auto key = std::tuple<std::string_view, std::string_view, unsigned>(route, method, status);
+  auto counted = requests_.find(key);
+  if (counted == requests_.end()) {
+    counted = requests_.emplace(RequestKey(std::string(route), std::string(method), status), 0).first;
+  }
+  ++counted->second;
+  auto latest = latency_.find(route);
+  if (latest == latency_.end()) latest = latency_.emplace(std::string(route), Latency{}).first;
+  auto& latency = latest->second;
   for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
     if (seconds <= kBucketsSeconds[i]) ++latency.buckets[i];
   }
@@ -48,11 +52,16 @@ std::string Metrics::Render() const {
   const std::string requests = prefix_ + "_http_requests_total";
   out += "# HELP " + requests + " HTTP requests answered, by route pattern, method and status.\n";
   out += "# TYPE " + requests + " counter\n";
-  for (const auto& [labels, count] : requests_) out += requests + "{" + labels + "} " + std::to_string(count) + "\n";
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out += requests + "{" + Label("route", route) + "," + Label("method", method) + "," +
+           Label("status", std::to_string(status)) + "} " + std::to_string(count) + "\n";
+  }
   const std::string duration = prefix_ + "_http_request_duration_seconds";
   out += "# HELP " + duration + " Time from a request's headers to its answer being written.\n";
   out += "# TYPE " + duration + " histogram\n";
-  for (const auto& [route, latency] : latency_) {
+  for (const auto& [route_name, latency] : latency_) {
+    const std::string route = Label("route", route_name);
     for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
       out += duration + "_bucket{" + route + ",le=\"" + Number(kBucketsSeconds[i]) + "\"} " +
              std::to_string(latency.buckets[i]) + "\n";

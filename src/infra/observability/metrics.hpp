@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace gm::infra {
 
@@ -31,10 +32,22 @@ class Metrics {
     double sum_seconds = 0;
   };
 
+  // (route, method, status); looked up without building strings, labels
+  // rendered only by Render().
+  using RequestKey = std::tuple<std::string, std::string, unsigned>;
+  struct KeyOrder {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tuple<std::string_view, std::string_view, unsigned>(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
+             std::tuple<std::string_view, std::string_view, unsigned>(std::get<0>(b), std::get<1>(b), std::get<2>(b));
+    }
+  };
+
   std::string prefix_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::uint64_t> requests_;                         // rendered label set -> count
-  std::map<std::string, Latency> latency_;                                // route label -> histogram
+  std::map<RequestKey, std::uint64_t, KeyOrder> requests_;
+  std::map<std::string, Latency, std::less<>> latency_;                   // route -> histogram
   std::map<std::string, std::map<std::string, std::uint64_t>> counters_;  // name -> labels -> count
 };
 

@@ -12,7 +12,8 @@ constexpr const char* kWithdrawalsOf = "withdrawals_of";
 }  // namespace
 
 std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
-  return {{kOrdersOf, queries::kOrdersOf}, {kBalanceOf, queries::kBalanceOf}, {kWithdrawalsOf, queries::kWithdrawalsOf}};
+  return {
+      {kOrdersOf, queries::kOrdersOf}, {kBalanceOf, queries::kBalanceOf}, {kWithdrawalsOf, queries::kWithdrawalsOf}};
 }
 
 void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {

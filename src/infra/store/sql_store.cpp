@@ -59,8 +59,8 @@ app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& ap
     // With an expected version there is nothing to look up: versions run
     // 1, 2, 3... without gaps, so if the stream moved on, UNIQUE(stream,
     // version) refuses the first insert and Append reports the conflict.
-    std::int64_t version = append.expected_version == app::kAnyVersion ? StreamVersion(*c, append.stream)
-                                                                        : append.expected_version;
+    std::int64_t version =
+        append.expected_version == app::kAnyVersion ? StreamVersion(*c, append.stream) : append.expected_version;
     for (const auto& event : append.events) {
       const EncodedEvent encoded = Encode(event);
       auto insert = c->Prepare(

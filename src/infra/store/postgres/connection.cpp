@@ -187,7 +187,8 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
   if (last) queued.push_back(std::move(*last));
   if (queued.empty()) return nullptr;
   const auto send = [this](const Queued& item) {
-    if (item.name.empty()) return PQsendQueryParams(connection_, item.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    if (item.name.empty())
+      return PQsendQueryParams(connection_, item.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
     const auto values = Values(item.params);
     return PQsendQueryPrepared(connection_, item.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                nullptr, 0);

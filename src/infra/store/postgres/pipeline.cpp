@@ -36,9 +36,7 @@ std::exception_ptr Lost(const std::string& message) {
   return std::make_exception_ptr(sql::Unavailable("postgres: " + message));
 }
 
-bool IsUnavailable(const PGresult* result) {
-  return IsUnavailableState(PQresultErrorField(result, PG_DIAG_SQLSTATE));
-}
+bool IsUnavailable(const PGresult* result) { return IsUnavailableState(PQresultErrorField(result, PG_DIAG_SQLSTATE)); }
 
 struct QueryRequest {
   std::string statement;
@@ -142,8 +140,8 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       std::vector<const char*> values;
       values.reserve(request.params.size());
       for (const auto& param : request.params) values.push_back(param.c_str());
-      if (PQsendQueryPrepared(connection_, request.statement.c_str(), static_cast<int>(values.size()),
-                              values.data(), nullptr, nullptr, 0) == 0) {
+      if (PQsendQueryPrepared(connection_, request.statement.c_str(), static_cast<int>(values.size()), values.data(),
+                              nullptr, nullptr, 0) == 0) {
         batch_.push_back(std::move(request));  // unsent: tried again on a new connection
         continue;
       }
