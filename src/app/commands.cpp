@@ -90,10 +90,10 @@ domain::Result<Done, domain::WithdrawError> Commands::Withdraw(const domain::Wit
   return WithRetries([&]() -> std::optional<R> {
     const std::string account_stream = domain::AccountStream(command.user_id);
     const std::string withdrawal_stream = domain::WithdrawalStream(command.order.Digits());
-    const LoadedStream account = store_.Load(account_stream);
+    const AccountSnapshot account = store_.LoadAccount(command.user_id);
     const LoadedStream withdrawal = store_.Load(withdrawal_stream);
-    auto decision = domain::DecideWithdraw(Fold<domain::AccountState>(account.events),
-                                           Fold<domain::WithdrawalState>(withdrawal.events), command);
+    auto decision =
+        domain::DecideWithdraw(account.state, Fold<domain::WithdrawalState>(withdrawal.events), command);
     if (!decision) return R(decision.Error());
     if (decision.Value().empty()) return R(Done{});
     const auto appends =

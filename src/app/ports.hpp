@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.hpp"
 #include "domain/events.hpp"
 #include "domain/order.hpp"
 
@@ -33,10 +34,20 @@ struct StreamAppend {
 
 enum class AppendOutcome { kAppended, kVersionConflict };
 
+// A stream's state and version without replaying the stream.
+struct AccountSnapshot {
+  domain::AccountState state;
+  std::int64_t version = 0;  // of the account stream
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
   virtual LoadedStream Load(const std::string& stream) = 0;
+  // The account stream folded, read from its projection (which every
+  // append updates in the same transaction): one row however many credits
+  // and withdrawals the account has seen.
+  virtual AccountSnapshot LoadAccount(const std::string& user_id) = 0;
   // All appends commit together with their projections, or none does.
   virtual AppendOutcome Append(const std::vector<StreamAppend>& appends) = 0;
 };

@@ -55,10 +55,20 @@ def query(database, sql):
     return [tuple(line.split("\t")) for line in out.stdout.splitlines() if line]
 
 
+_ports_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and not handed out before in this run: the kernel may
+    offer the same free port twice in a row (a service's API and docs ports
+    once collided that way)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_handed_out:
+            _ports_handed_out.add(port)
+            return port
 
 
 def wait_until(condition, timeout=10.0, interval=0.02, message="condition"):

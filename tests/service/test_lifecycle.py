@@ -13,7 +13,7 @@ from conftest import BINARY, Client, free_port, fund, new_order_number, query, w
 VIEWS = {
     "users_view": "SELECT user_id, login, password_hash, registered_at FROM users_view ORDER BY user_id",
     "orders_view": "SELECT number, user_id, status, accrual, uploaded_at, position FROM orders_view ORDER BY number",
-    "balances_view": "SELECT user_id, current, withdrawn FROM balances_view ORDER BY user_id",
+    "balances_view": "SELECT user_id, current, withdrawn, account_version FROM balances_view ORDER BY user_id",
     "withdrawals_view": "SELECT order_number, user_id, sum, processed_at, position FROM withdrawals_view "
                         "ORDER BY order_number",
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/commands.hpp"
+#include "domain/account.hpp"
 #include "infra/store/event_codec.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/sql_store.hpp"
@@ -158,6 +159,31 @@ TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
   EXPECT_EQ(store_->BalanceOf("u2").current.hundredths, 333);
   ASSERT_EQ(store_->WithdrawalsOf("u1").size(), withdrawals.size());
   EXPECT_EQ(store_->ClaimDue(1'000'000, 2'000'000, 10).size(), 1U) << "the pending order is queued again";
+}
+
+// The account snapshot a withdrawal decides on is the stream folded, at the
+// stream's version, before and after a rebuild of the read models.
+TEST_P(SqlStoreTest, AccountSnapshotEqualsTheFoldedStream) {
+  Register("u1");
+  Credit("u1", "12345678903", 10000);
+  Credit("u1", "9278923470", 333);
+  Credit("u1", "79927398713", 5);
+  ASSERT_TRUE(commands_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
+  const auto expect_folded = [this] {
+    const auto stream = store_->Load(AccountStream("u1"));
+    AccountState folded;
+    for (const auto& event : stream.events) folded = Evolve(folded, event);
+    const auto snapshot = store_->LoadAccount("u1");
+    EXPECT_EQ(snapshot.version, 4);
+    EXPECT_EQ(snapshot.version, stream.version);
+    EXPECT_EQ(snapshot.state.current.hundredths, 10000 + 333 + 5 - 2550);
+    EXPECT_EQ(snapshot.state.current, folded.current);
+    EXPECT_EQ(snapshot.state.withdrawn, folded.withdrawn);
+  };
+  expect_folded();
+  store_->RebuildProjections();
+  expect_folded();
+  EXPECT_EQ(store_->LoadAccount("nobody").version, 0) << "an account with no events is empty";
 }
 
 TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {

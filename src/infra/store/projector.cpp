@@ -63,13 +63,17 @@ void Project(sql::Connection& c, const domain::Event& event, std::int64_t positi
             LeaveQueue(c, e.number);
           },
           [&](const PointsAccrued& e) {
-            c.Prepare("UPDATE balances_view SET current = current + ? WHERE user_id = ?")
+            c.Prepare(
+                 "UPDATE balances_view SET current = current + ?, account_version = account_version + 1 "
+                 "WHERE user_id = ?")
                 .Bind(1, e.amount.hundredths)
                 .Bind(2, e.user_id)
                 .Run();
           },
           [&](const PointsWithdrawn& e) {
-            c.Prepare("UPDATE balances_view SET current = current - ?, withdrawn = withdrawn + ? WHERE user_id = ?")
+            c.Prepare(
+                 "UPDATE balances_view SET current = current - ?, withdrawn = withdrawn + ?, "
+                 "account_version = account_version + 1 WHERE user_id = ?")
                 .Bind(1, e.sum.hundredths)
                 .Bind(2, e.sum.hundredths)
                 .Bind(3, e.user_id)

@@ -67,6 +67,14 @@ ALTER TABLE events ADD COLUMN transaction_id xid8 NOT NULL DEFAULT pg_current_xa
 CREATE INDEX events_in_commit_order ON events (transaction_id, position);
 )sql";
 
+// The account stream's version beside its folded state, so a withdrawal
+// reads one row instead of replaying every credit (AccountSnapshot).
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE balances_view ADD COLUMN account_version BIGINT NOT NULL DEFAULT 0;
+UPDATE balances_view SET account_version =
+  (SELECT COUNT(*) FROM events WHERE events.stream = 'account-' || balances_view.user_id);
+)sql";
+
 std::string WithPositionKey(const char* sql, const char* key) {
   std::string text(sql);
   const std::string token = "{POSITION_KEY}";
@@ -79,11 +87,13 @@ const std::string kPostgresVersion1 = WithPositionKey(kVersion1, "BIGSERIAL PRIM
 
 const std::vector<sql::Migration> kSqlite{
     sql::Migration{1, kSqliteVersion1.c_str()},
+    sql::Migration{3, kVersion3},
 };
 
 const std::vector<sql::Migration> kPostgres{
     sql::Migration{1, kPostgresVersion1.c_str()},
     sql::Migration{2, kPostgresVersion2},
+    sql::Migration{3, kVersion3},
 };
 
 }  // namespace

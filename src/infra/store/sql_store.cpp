@@ -41,6 +41,14 @@ app::LoadedStream SqlStore::Load(const std::string& stream) {
   return loaded;
 }
 
+app::AccountSnapshot SqlStore::LoadAccount(const std::string& user_id) {
+  auto c = pool_->Acquire();
+  auto statement = c->Prepare("SELECT current, withdrawn, account_version FROM balances_view WHERE user_id = ?");
+  statement.Bind(1, user_id);
+  if (!statement.Step()) return {};
+  return {{domain::Points{statement.Int64(0)}, domain::Points{statement.Int64(1)}}, statement.Int64(2)};
+}
+
 app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& appends) {
   try {
     return AppendOnce(appends);

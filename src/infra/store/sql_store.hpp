@@ -38,6 +38,7 @@ class SqlStore final : public app::EventStore, public app::ReadModels, public ap
   explicit SqlStore(const sql::DatabaseLocation& location);
 
   app::LoadedStream Load(const std::string& stream) override;
+  app::AccountSnapshot LoadAccount(const std::string& user_id) override;
   app::AppendOutcome Append(const std::vector<app::StreamAppend>& appends) override;
 
   std::optional<app::UserCredentialsView> FindUserByLogin(const std::string& login) override;
