@@ -1,7 +1,7 @@
 #include "infra/time.hpp"
 
 #include <chrono>
-#include <ctime>
+#include <cstdio>
 
 namespace gm::infra {
 
@@ -10,13 +10,19 @@ domain::TimeMs NowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// Civil-date arithmetic from <chrono>: no gmtime_r, no time-zone lock.
 std::string FormatRfc3339(domain::TimeMs time) {
-  const std::time_t seconds = static_cast<std::time_t>(time / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+00:00", &utc);
-  return {text, length};
+  using namespace std::chrono;
+  const sys_time<milliseconds> at{milliseconds{time}};
+  const auto day = floor<days>(at);
+  const year_month_day date{day};
+  const hh_mm_ss clock{floor<seconds>(at - day)};
+  char text[40];
+  const int length =
+      std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d+00:00", int{date.year()}, unsigned{date.month()},
+                    unsigned{date.day()}, static_cast<int>(clock.hours().count()),
+                    static_cast<int>(clock.minutes().count()), static_cast<int>(clock.seconds().count()));
+  return {text, static_cast<std::size_t>(length)};
 }
 
 }  // namespace gm::infra
