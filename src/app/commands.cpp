@@ -71,9 +71,14 @@ domain::Result<Done, domain::RegisterError> Commands::Register(const domain::Reg
 
 domain::Result<bool, domain::UploadError> Commands::UploadOrder(const domain::UploadOrder& command) {
   using R = domain::Result<bool, domain::UploadError>;
+  bool first_attempt = true;
   return WithRetries([&]() -> std::optional<R> {
     const std::string stream = domain::OrderStream(command.number.Digits());
-    const LoadedStream loaded = store_.Load(stream);
+    // Most uploads are of new numbers: the first attempt assumes the stream
+    // does not exist and appends at once (one round trip); if it does exist,
+    // the append conflicts and the next attempt reads it and decides again.
+    const LoadedStream loaded = first_attempt ? LoadedStream{} : store_.Load(stream);
+    first_attempt = false;
     auto decision = domain::DecideUpload(Fold<domain::OrderState>(loaded.events), command);
     if (!decision) return R(decision.Error());
     if (decision.Value().already_uploaded_by_this_user) return R(false);
@@ -92,8 +97,7 @@ domain::Result<Done, domain::WithdrawError> Commands::Withdraw(const domain::Wit
     const std::string withdrawal_stream = domain::WithdrawalStream(command.order.Digits());
     const AccountSnapshot account = store_.LoadAccount(command.user_id);
     const LoadedStream withdrawal = store_.Load(withdrawal_stream);
-    auto decision =
-        domain::DecideWithdraw(account.state, Fold<domain::WithdrawalState>(withdrawal.events), command);
+    auto decision = domain::DecideWithdraw(account.state, Fold<domain::WithdrawalState>(withdrawal.events), command);
     if (!decision) return R(decision.Error());
     if (decision.Value().empty()) return R(Done{});
     const auto appends =

@@ -21,7 +21,16 @@ void LeaveQueue(sql::Connection& c, const std::string& number) {
 
 }  // namespace
 
-void Project(sql::Connection& c, const domain::Event& event, std::int64_t position) {
+// Binds the known position, or NULL so the SQL falls back to the last insert.
+void BindPosition(sql::Statement& statement, int index, std::optional<std::int64_t> position) {
+  if (position) {
+    statement.Bind(index, *position);
+  } else {
+    statement.BindNull(index);
+  }
+}
+
+void Project(sql::Connection& c, const domain::Event& event, std::optional<std::int64_t> position) {
   using namespace domain;
   std::visit(
       domain::Overloaded{
@@ -37,14 +46,12 @@ void Project(sql::Connection& c, const domain::Event& event, std::int64_t positi
                 .Run();
           },
           [&](const OrderUploaded& e) {
-            c.Prepare(
-                 "INSERT INTO orders_view (number, user_id, status, accrual, uploaded_at, position) "
-                 "VALUES (?, ?, 'NEW', NULL, ?, ?)")
-                .Bind(1, e.number)
-                .Bind(2, e.user_id)
-                .Bind(3, e.at)
-                .Bind(4, position)
-                .Run();
+            auto insert = c.Prepare(
+                "INSERT INTO orders_view (number, user_id, status, accrual, uploaded_at, position) "
+                "VALUES (?, ?, 'NEW', NULL, ?, COALESCE(?, last_insert_rowid()))");
+            insert.Bind(1, e.number).Bind(2, e.user_id).Bind(3, e.at);
+            BindPosition(insert, 4, position);
+            insert.Run();
             c.Prepare("INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES (?, ?)")
                 .Bind(1, e.number)
                 .Bind(2, e.at)
@@ -78,15 +85,12 @@ void Project(sql::Connection& c, const domain::Event& event, std::int64_t positi
                 .Bind(2, e.sum.hundredths)
                 .Bind(3, e.user_id)
                 .Run();
-            c.Prepare(
-                 "INSERT INTO withdrawals_view (order_number, user_id, sum, processed_at, position) "
-                 "VALUES (?, ?, ?, ?, ?)")
-                .Bind(1, e.order)
-                .Bind(2, e.user_id)
-                .Bind(3, e.sum.hundredths)
-                .Bind(4, e.at)
-                .Bind(5, position)
-                .Run();
+            auto insert = c.Prepare(
+                "INSERT INTO withdrawals_view (order_number, user_id, sum, processed_at, position) "
+                "VALUES (?, ?, ?, ?, COALESCE(?, last_insert_rowid()))");
+            insert.Bind(1, e.order).Bind(2, e.user_id).Bind(3, e.sum.hundredths).Bind(4, e.at);
+            BindPosition(insert, 5, position);
+            insert.Run();
           },
           [&](const WithdrawalPlaced&) {
             // Only the account's PointsWithdrawn shows in the read models.

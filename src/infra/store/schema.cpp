@@ -75,6 +75,12 @@ UPDATE balances_view SET account_version =
   (SELECT COUNT(*) FROM events WHERE events.stream = 'account-' || balances_view.user_id);
 )sql";
 
+// PostgreSQL only: SQLite's last_insert_rowid() under the same name, so the
+// projections name "the event just inserted" in one text for both dialects.
+constexpr const char* kPostgresVersion4 = R"sql(
+CREATE FUNCTION last_insert_rowid() RETURNS BIGINT LANGUAGE sql VOLATILE AS 'SELECT lastval()';
+)sql";
+
 std::string WithPositionKey(const char* sql, const char* key) {
   std::string text(sql);
   const std::string token = "{POSITION_KEY}";
@@ -94,6 +100,7 @@ const std::vector<sql::Migration> kPostgres{
     sql::Migration{1, kPostgresVersion1.c_str()},
     sql::Migration{2, kPostgresVersion2},
     sql::Migration{3, kVersion3},
+    sql::Migration{4, kPostgresVersion4},
 };
 
 }  // namespace

@@ -71,13 +71,14 @@ app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& ap
         append.expected_version == app::kAnyVersion ? StreamVersion(*c, append.stream) : append.expected_version;
     for (const auto& event : append.events) {
       const EncodedEvent encoded = Encode(event);
-      auto insert = c->Prepare(
-          "INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?) RETURNING position");
-      insert.Bind(1, append.stream).Bind(2, ++version).Bind(3, encoded.type).Bind(4, encoded.data).Bind(5, recorded_at);
-      insert.Step();
-      const std::int64_t position = insert.Int64(0);
-      insert.Run();
-      Project(*c, event, position);
+      c->Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?)")
+          .Bind(1, append.stream)
+          .Bind(2, ++version)
+          .Bind(3, encoded.type)
+          .Bind(4, encoded.data)
+          .Bind(5, recorded_at)
+          .Run();
+      Project(*c, event, std::nullopt);  // the position is the insert's own: nothing to wait for
     }
   }
   transaction.Commit();

@@ -19,7 +19,7 @@ namespace gm::infra::postgres {
 // with libpq's pipeline mode: BEGIN waits for the first statement, and
 // statements run for their effect only (Statement::Run) wait for the next
 // one that needs an answer or for COMMIT; each group goes out in one round
-// trip. An append is then: BEGIN + event insert, then projections + COMMIT.
+// trip. An append is then one round trip: BEGIN, inserts, projections, COMMIT.
 class PgConnection final : public sql::Connection {
  public:
   using Params = std::vector<std::optional<std::string>>;
