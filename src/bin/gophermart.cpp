@@ -27,7 +27,12 @@ using namespace gm;
 
 constexpr std::chrono::hours kTokenLifetime{24};
 constexpr unsigned kIoThreads = 2;
-constexpr unsigned kDatabaseThreads = 4;
+// Threads that run blocking database work (commands, SQLite reads). They
+// mostly wait for commits: on PostgreSQL many commits in flight share WAL
+// flushes (16 threads: uploads at about the pgbench ceiling); SQLite has
+// one writer, so more threads would only queue for its lock.
+constexpr unsigned kPostgresDatabaseThreads = 16;
+constexpr unsigned kSqliteDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
 // Pipelined PostgreSQL connections for the read queries: one per I/O thread
 // keeps each busy with many queries per round trip.
@@ -56,7 +61,8 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   app::Commands commands(store);
 
   asio::io_context io;
-  asio::thread_pool database_lane(kDatabaseThreads);
+  asio::thread_pool database_lane(config.database.dialect == infra::sql::Dialect::kPostgres ? kPostgresDatabaseThreads
+                                                                                            : kSqliteDatabaseThreads);
   asio::thread_pool hashing_lane(kHashingThreads);
 
   infra::Metrics metrics("gophermart");
