@@ -44,7 +44,10 @@ def wrk(url, seconds, headers=(), script=None, script_args=()):
     command.append(url)
     if script_args:
         command += ["--", *script_args]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stdout}{run.stderr}")
+    out = run.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups())
     p99 = to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups())
