@@ -222,41 +222,52 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   EXPECT_EQ(withdrawals[0].processed_at, expected_withdrawals[0].processed_at);
 }
 
+// A connection with an empty temporary table `deferred (n PRIMARY KEY)`.
+class DeferredWritesTest : public PgPipelineTest {
+ protected:
+  void SetUp() override {
+    PgPipelineTest::SetUp();
+    if (IsSkipped()) return;
+    c_ = std::make_unique<PgConnection>(admin_uri_);
+    c_->Execute("CREATE TEMPORARY TABLE deferred (n BIGINT PRIMARY KEY)");
+  }
+  void Insert(std::int64_t n) { c_->Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, n).Run(); }
+  std::int64_t Count() {
+    auto count = c_->Prepare("SELECT count(*) FROM deferred");
+    EXPECT_TRUE(count.Step());
+    return count.Int64(0);
+  }
+
+  std::unique_ptr<PgConnection> c_;
+};
+
 // Statements run for effect wait inside a write transaction; they still run
 // in order, before the next statement that needs an answer.
-TEST_F(PgPipelineTest, DeferredWritesRunInOrderBeforeTheNextAnswer) {
-  PgConnection c(admin_uri_);
-  c.Execute("CREATE TEMPORARY TABLE deferred (n BIGINT PRIMARY KEY)");
+TEST_F(DeferredWritesTest, RunInOrderBeforeTheNextAnswer) {
   {
-    sql::WriteTransaction transaction(c);
-    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
-    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{2}).Run();
-    auto count = c.Prepare("SELECT count(*), max(n) FROM deferred");
-    ASSERT_TRUE(count.Step());
-    EXPECT_EQ(count.Int64(0), 2);
-    EXPECT_EQ(count.Int64(1), 2);
-    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{3}).Run();
+    sql::WriteTransaction transaction(*c_);
+    Insert(1);
+    Insert(2);
+    auto seen = c_->Prepare("SELECT count(*), max(n) FROM deferred");
+    ASSERT_TRUE(seen.Step());
+    EXPECT_EQ(seen.Int64(0), 2);
+    EXPECT_EQ(seen.Int64(1), 2);
+    Insert(3);
     transaction.Commit();
   }
-  auto count = c.Prepare("SELECT count(*) FROM deferred");
-  ASSERT_TRUE(count.Step());
-  EXPECT_EQ(count.Int64(0), 3) << "the write deferred to COMMIT was committed";
-  EXPECT_TRUE(c.Reusable());
+  EXPECT_EQ(Count(), 3) << "the write deferred to COMMIT was committed";
+  EXPECT_TRUE(c_->Reusable());
 }
 
-TEST_F(PgPipelineTest, AFailingDeferredWriteFailsTheCommitAndKeepsNothing) {
-  PgConnection c(admin_uri_);
-  c.Execute("CREATE TEMPORARY TABLE deferred (n BIGINT PRIMARY KEY)");
+TEST_F(DeferredWritesTest, AFailingOneFailsTheCommitAndKeepsNothing) {
   {
-    sql::WriteTransaction transaction(c);
-    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
-    c.Prepare("INSERT INTO deferred (n) VALUES (?)").Bind(1, std::int64_t{1}).Run();
+    sql::WriteTransaction transaction(*c_);
+    Insert(1);
+    Insert(1);
     EXPECT_THROW(transaction.Commit(), sql::UniqueViolation);
   }
-  auto count = c.Prepare("SELECT count(*) FROM deferred");
-  ASSERT_TRUE(count.Step());
-  EXPECT_EQ(count.Int64(0), 0) << "rolled back as a whole";
-  EXPECT_TRUE(c.Reusable()) << "the connection is usable again after the rollback";
+  EXPECT_EQ(Count(), 0) << "rolled back as a whole";
+  EXPECT_TRUE(c_->Reusable()) << "the connection is usable again after the rollback";
 }
 
 }  // namespace

@@ -171,9 +171,9 @@ std::int64_t PgConnection::Changes() {
   return changes_;
 }
 
-bool PgConnection::Defer(const std::string& name, const Params& params) {
+bool PgConnection::Defer(const std::string& name, Params& params) {
   if (!in_write_) return false;
-  waiting_.push_back({name, {}, params});
+  waiting_.push_back({name, {}, std::move(params)});
   return true;
 }
 

@@ -38,9 +38,10 @@ class PgConnection final : public sql::Connection {
 
   // Runs a prepared statement now, with whatever waits before it.
   std::shared_ptr<pg_result> Run(const std::string& name, const Params& params);
-  // Keeps a statement for the next round trip; false outside a write
-  // transaction (then the caller runs it now).
-  bool Defer(const std::string& name, const Params& params);
+  // Keeps a statement (taking its parameters) for the next round trip;
+  // false outside a write transaction, parameters untouched (then the
+  // caller runs it now).
+  bool Defer(const std::string& name, Params& params);
 
  private:
   struct Queued {
