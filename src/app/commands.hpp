@@ -23,14 +23,15 @@ class ContentionError : public std::runtime_error {
 // and append at the versions read. A version conflict means another writer
 // moved one of the streams: reload and decide again, a bounded number of
 // times. That one rule keeps money right across threads and instances.
+//
+// These block the calling thread: registration (which waits for password
+// hashing anyway) and accrual results (a background worker). Uploads and
+// withdrawals, the requests clients wait on, are AsyncCommands.
 class Commands {
  public:
   explicit Commands(EventStore& store) : store_(store) {}
 
   domain::Result<Done, domain::RegisterError> Register(const domain::RegisterUser& command);
-  // Value: true when the order is new, false when this user uploaded it before.
-  domain::Result<bool, domain::UploadError> UploadOrder(const domain::UploadOrder& command);
-  domain::Result<Done, domain::WithdrawError> Withdraw(const domain::WithdrawPoints& command);
   domain::Result<Done, domain::AccrualResultError> ApplyAccrualResult(const domain::ApplyAccrualResult& command);
 
   static constexpr int kMaxAttempts = 50;

@@ -100,6 +100,17 @@ class AsyncReadModels {
   virtual void WithdrawalsOf(const std::string& user_id, Answer<std::vector<WithdrawalView>> answer) = 0;
 };
 
+// The event store's calls, answered later instead of blocking the caller
+// (see AsyncReadModels). An append goes out whole: its events and their
+// projections commit together or not at all.
+class AsyncEventStore {
+ public:
+  virtual ~AsyncEventStore() = default;
+  virtual void Load(const std::string& stream, Answer<LoadedStream> answer) = 0;
+  virtual void LoadAccount(const std::string& user_id, Answer<AccountSnapshot> answer) = 0;
+  virtual void Append(std::vector<StreamAppend> appends, Answer<AppendOutcome> answer) = 0;
+};
+
 struct PendingOrder {
   std::string number;
   int attempts = 0;

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <iostream>
 
+#include "app/async_commands.hpp"
 #include "app/commands.hpp"
 #include "infra/accrual/accrual_worker.hpp"
 #include "infra/auth/password_hasher.hpp"
@@ -17,6 +18,7 @@
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
 #include "infra/store/sql_store.hpp"
 
@@ -27,16 +29,29 @@ using namespace gm;
 
 constexpr std::chrono::hours kTokenLifetime{24};
 constexpr unsigned kIoThreads = 2;
-// Threads that run blocking database work (commands, SQLite reads). They
-// mostly wait for commits: on PostgreSQL many commits in flight share WAL
-// flushes (16 threads: uploads at about the pgbench ceiling); SQLite has
-// one writer, so more threads would only queue for its lock.
-constexpr unsigned kPostgresDatabaseThreads = 16;
+// Threads that run blocking database work: on SQLite everything that
+// touches the database (one writer, so more threads would only queue for
+// its lock); on PostgreSQL only registration and the accrual worker, as
+// uploads, withdrawals and reads go over the pipelines below.
+constexpr unsigned kPostgresDatabaseThreads = 4;
 constexpr unsigned kSqliteDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
 // Pipelined PostgreSQL connections for the read queries: one per I/O thread
 // keeps each busy with many queries per round trip.
 constexpr std::size_t kQueryConnections = kIoThreads;
+// Pipelined PostgreSQL connections for uploads and withdrawals. A commit
+// holds its connection until the WAL is flushed, and commits in flight on
+// different connections share flushes: 16 keep uploads at about the
+// pgbench ceiling of the same transaction.
+constexpr std::size_t kCommandConnections = 16;
+
+// A timer on the event loop, for commands that back off before a retry.
+app::Later LaterOn(asio::io_context& io) {
+  return [&io](std::chrono::microseconds delay, std::function<void()> work) {
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
+  };
+}
 
 std::string JwtKey(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
@@ -74,20 +89,29 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
                                                              *config.accrual_address, worker_options);
   }
 
-  // The per-user queries: over an event-loop pipeline on PostgreSQL, on the
-  // database lane on SQLite.
+  // The per-user queries and the asynchronous commands: over event-loop
+  // pipelines on PostgreSQL, on the database lane on SQLite.
   std::unique_ptr<infra::postgres::PgPipelinePool> query_pool;
+  std::unique_ptr<infra::postgres::PgPipelinePool> command_pool;
   std::unique_ptr<app::AsyncReadModels> queries;
+  std::unique_ptr<app::AsyncEventStore> events;
   if (config.database.dialect == infra::sql::Dialect::kPostgres) {
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
         io, config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnections);
     queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
+    command_pool = std::make_unique<infra::postgres::PgPipelinePool>(
+        io, config.database.target, infra::store::PipelinedEventStore::Statements(), kCommandConnections);
+    events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
   } else {
-    queries = std::make_unique<infra::store::DeferredReadModels>(
-        store, [&database_lane](std::function<void()> work) { asio::post(database_lane, std::move(work)); });
+    const infra::store::Runner on_lane = [&database_lane](std::function<void()> work) {
+      asio::post(database_lane, std::move(work));
+    };
+    queries = std::make_unique<infra::store::DeferredReadModels>(store, on_lane);
+    events = std::make_unique<infra::store::DeferredEventStore>(store, on_lane);
   }
+  app::AsyncCommands async_commands(*events, LaterOn(io));
 
-  infra::http::LoyaltyApi api(commands, store, *queries, hasher, tokens, [&worker] {
+  infra::http::LoyaltyApi api(commands, async_commands, store, *queries, hasher, tokens, [&worker] {
     if (worker) worker->Nudge();
   });
   infra::http::Router router;

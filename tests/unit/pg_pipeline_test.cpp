@@ -2,21 +2,27 @@
 // started by scripts/test): many queries in flight at once each get their
 // own answer, a failing query does not fail its neighbours, a lost
 // connection fails as "unavailable" and the next query reconnects, and the
-// pipelined read models answer exactly what the blocking store does. Also
-// the blocking connection's deferred writes inside a transaction.
+// pipelined read models answer exactly what the blocking store does; the
+// pipelined event store appends atomically (one Sync per write), reports
+// version conflicts, is not re-sent after a lost connection, and keeps
+// racing withdrawals from overdrawing. Also the blocking connection's
+// deferred writes inside a transaction.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
 #include <cstdlib>
+#include <future>
 #include <latch>
 #include <mutex>
 #include <thread>
 
 #include "app/commands.hpp"
+#include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 #include "infra/store/sql_store.hpp"
+#include "inline_commands.hpp"
 
 namespace gm::infra::postgres {
 namespace {
@@ -167,14 +173,17 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   const std::string uri = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
   store::SqlStore store(sql::DatabaseLocation{sql::Dialect::kPostgres, uri});
   app::Commands commands(store);
+  auto events = testing::Inline(store);
+  testing::InlineCommands async_commands(events);
   ASSERT_TRUE(commands.Register({"u1", "login", "hash", 1}).HasValue());
   for (const std::string number : {"79927398713", "4561261212345467", "12345678903"}) {
-    ASSERT_TRUE(commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 2}).HasValue());
+    ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 2}).HasValue());
   }
   ASSERT_TRUE(commands.ApplyAccrualResult({"79927398713", domain::AccrualStatus::kProcessed, {72998}, 3}).HasValue());
   ASSERT_TRUE(commands.ApplyAccrualResult({"12345678903", domain::AccrualStatus::kInvalid, {0}, 3}).HasValue());
   ASSERT_TRUE(
-      commands.Withdraw({"u1", domain::OrderNumber::Parse("2377225624").Value(), domain::Points{1050}, 4}).HasValue());
+      async_commands.Withdraw({"u1", domain::OrderNumber::Parse("2377225624").Value(), domain::Points{1050}, 4})
+          .HasValue());
 
   Open(store::PipelinedReadModels::Statements(), 2, uri);
   store::PipelinedReadModels pipelined(*pool_);
@@ -220,6 +229,166 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   EXPECT_EQ(withdrawals[0].order, expected_withdrawals[0].order);
   EXPECT_EQ(withdrawals[0].sum.hundredths, 1050);
   EXPECT_EQ(withdrawals[0].processed_at, expected_withdrawals[0].processed_at);
+}
+
+// The event store over the pipeline, on a database of its own that the
+// blocking store migrated (and reads back).
+class PipelinedEventStoreTest : public PgPipelineTest {
+ protected:
+  void SetUp() override {
+    PgPipelineTest::SetUp();
+    if (IsSkipped()) return;
+    static int counter = 0;
+    const std::string name = "gm_events_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
+    name_ = name;
+    uri_ = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
+    store_ = std::make_unique<store::SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, uri_});
+    Open(store::PipelinedEventStore::Statements(), 2, uri_);
+    events_ = std::make_unique<store::PipelinedEventStore>(*pool_);
+  }
+  void TearDown() override {
+    PgPipelineTest::TearDown();
+    events_.reset();
+    store_.reset();
+  }
+
+  app::AppendOutcome Append(std::vector<app::StreamAppend> appends) {
+    return testing::AwaitAnswer<app::AppendOutcome>(
+        [&](app::Answer<app::AppendOutcome> answer) { events_->Append(std::move(appends), std::move(answer)); });
+  }
+  app::LoadedStream Load(const std::string& stream) {
+    return testing::AwaitAnswer<app::LoadedStream>(
+        [&](app::Answer<app::LoadedStream> answer) { events_->Load(stream, std::move(answer)); });
+  }
+
+  std::string name_;
+  std::string uri_;
+  std::unique_ptr<store::SqlStore> store_;
+  std::unique_ptr<store::PipelinedEventStore> events_;
+};
+
+TEST_F(PipelinedEventStoreTest, AWriteCommitsWholeOrNotAtAll) {
+  using domain::OrderUploaded;
+  EXPECT_EQ(Append({{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}), app::AppendOutcome::kAppended);
+  EXPECT_EQ(Append({{"order-0", app::kNoStream, {OrderUploaded{"0", "u2", 1}}}}),
+            app::AppendOutcome::kVersionConflict);
+  // The second stream conflicts after the first one's event and projections
+  // went out: the Sync's implicit transaction takes them all back.
+  EXPECT_EQ(Append({{"order-18", app::kNoStream, {OrderUploaded{"18", "u1", 1}}},
+                    {"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}),
+            app::AppendOutcome::kVersionConflict);
+  EXPECT_EQ(store_->Load("order-18").version, 0);
+  EXPECT_EQ(store_->OrdersOf("u1").size(), 1U);
+  EXPECT_EQ(store_->ClaimDue(10, 20, 10).size(), 1U) << "no queue row left behind by the rolled-back write";
+  // The connection carries on after the failed write.
+  EXPECT_EQ(Append({{"order-18", app::kNoStream, {OrderUploaded{"18", "u1", 1}}}}), app::AppendOutcome::kAppended);
+  EXPECT_EQ(store_->OrdersOf("u1").size(), 2U);
+  const auto loaded = Load("order-0");
+  EXPECT_EQ(loaded.version, 1);
+  ASSERT_EQ(loaded.events.size(), 1U);
+  EXPECT_EQ(std::get<OrderUploaded>(loaded.events[0]).user_id, "u1");
+}
+
+TEST_F(PipelinedEventStoreTest, AppendsAtAnyVersionFollowTheStream) {
+  const std::string stream = domain::AccountStream("u1");
+  ASSERT_TRUE(app::Commands(*store_).Register({"u1", "login", "hash", 1}).HasValue());
+  for (std::int64_t amount : {100, 250}) {
+    EXPECT_EQ(Append({{stream, app::kAnyVersion,
+                       {domain::PointsAccrued{"u1", std::to_string(amount), domain::Points{amount}, 2},
+                        domain::PointsAccrued{"u1", std::to_string(amount) + "1", domain::Points{1}, 2}}}}),
+              app::AppendOutcome::kAppended);
+  }
+  EXPECT_EQ(Load(stream).version, 4);
+  const auto account = testing::AwaitAnswer<app::AccountSnapshot>(
+      [&](app::Answer<app::AccountSnapshot> answer) { events_->LoadAccount("u1", std::move(answer)); });
+  EXPECT_EQ(account.version, 4);
+  EXPECT_EQ(account.state.current.hundredths, 352);
+  EXPECT_EQ(account.version, store_->LoadAccount("u1").version);
+  EXPECT_EQ(store_->BalanceOf("u1").current.hundredths, 352);
+}
+
+// A write whose connection breaks while it runs may or may not have
+// committed: it fails as unavailable and is never sent again.
+TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
+  PgConnection holder(uri_);  // makes the write wait, mid-flight, for a lock
+  holder.Execute("BEGIN; LOCK TABLE events IN EXCLUSIVE MODE");
+  auto pid = holder.Prepare("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.Step());
+  const std::string holder_pid = pid.Text(0);
+
+  std::promise<app::AppendOutcome> outcome;
+  events_->Append({{"order-0", app::kNoStream, {domain::OrderUploaded{"0", "u1", 1}}}},
+                  [&outcome](std::exception_ptr error, app::AppendOutcome appended) {
+                    if (error) {
+                      outcome.set_exception(error);
+                    } else {
+                      outcome.set_value(appended);
+                    }
+                  });
+  PgConnection admin(admin_uri_);
+  for (;;) {  // until the write is waiting for the lock
+    auto waiting = admin.Prepare(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND wait_event_type = 'Lock'");
+    waiting.Bind(1, name_);
+    ASSERT_TRUE(waiting.Step());
+    if (waiting.Int64(0) > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name_ +
+                "' AND pid <> " + holder_pid);
+  EXPECT_THROW(outcome.get_future().get(), sql::Unavailable);
+  holder.Execute("COMMIT");
+
+  // One write on each connection: anything sent again would run before them.
+  for (const std::string number : {"8", "9"}) {
+    EXPECT_EQ(Append({{"order-" + number, app::kNoStream, {domain::OrderUploaded{number, "u1", 1}}}}),
+              app::AppendOutcome::kAppended);
+  }
+  auto count = holder.Prepare("SELECT count(*) FROM events WHERE stream = 'order-0'");
+  ASSERT_TRUE(count.Step());
+  EXPECT_EQ(count.Int64(0), 0) << "the lost write was not sent again";
+}
+
+TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {
+  ASSERT_TRUE(app::Commands(*store_).Register({"u1", "login", "hash", 1}).HasValue());
+  ASSERT_EQ(Append({{domain::AccountStream("u1"), app::kAnyVersion,
+                     {domain::PointsAccrued{"u1", "12345678903", domain::Points{10000}, 2}}}}),
+            app::AppendOutcome::kAppended);
+  // Four threads with a command handler each (so they race through version
+  // conflicts), and a fifth handler shared by two threads (so its queue
+  // makes them take turns).
+  constexpr int kPerThread = 6;
+  std::atomic<int> succeeded{0};
+  std::atomic<int> refused{0};
+  testing::InlineCommands shared(*events_);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      std::optional<testing::InlineCommands> own;
+      if (t < 4) own.emplace(*events_);
+      testing::InlineCommands& commands = own ? *own : shared;
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string base = std::to_string(2000 + t * kPerThread + i);
+        for (char check = '0'; check <= '9'; ++check) {
+          if (auto number = domain::OrderNumber::Parse(base + check)) {
+            auto outcome = commands.Withdraw({"u1", number.Value(), domain::Points{1000}, 7});
+            (outcome ? succeeded : refused)++;
+            if (!outcome) {
+              EXPECT_EQ(outcome.Error(), domain::WithdrawError::kInsufficientPoints);
+            }
+            break;
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(succeeded.load(), 10);
+  EXPECT_EQ(refused.load(), 6 * kPerThread - 10);
+  EXPECT_EQ(store_->BalanceOf("u1").current.hundredths, 0);
+  EXPECT_EQ(store_->BalanceOf("u1").withdrawn.hundredths, 10000);
+  EXPECT_EQ(store_->WithdrawalsOf("u1").size(), 10U);
 }
 
 // A connection with an empty temporary table `deferred (n PRIMARY KEY)`.

@@ -16,6 +16,7 @@
 #include "infra/store/event_codec.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/sql_store.hpp"
+#include "inline_commands.hpp"
 
 namespace gm::infra::store {
 namespace {
@@ -49,8 +50,12 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
           std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
     }
     commands_.emplace(*store_);
+    events_.emplace(testing::Inline(*store_));
+    async_.emplace(*events_);
   }
   void TearDown() override {
+    async_.reset();
+    events_.reset();
     commands_.reset();
     store_.reset();
     std::filesystem::remove_all(directory_);
@@ -60,7 +65,7 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
     ASSERT_TRUE(commands_->Register({user_id, "login-" + user_id, "hash", 1}).HasValue());
   }
   void Credit(const std::string& user_id, const std::string& number, std::int64_t hundredths) {
-    ASSERT_TRUE(commands_->UploadOrder({OrderNumber::Parse(number).Value(), user_id, 2}).HasValue());
+    ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse(number).Value(), user_id, 2}).HasValue());
     ASSERT_TRUE(commands_->ApplyAccrualResult({number, AccrualStatus::kProcessed, {hundredths}, 3}).HasValue());
   }
 
@@ -79,6 +84,8 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
   std::string database_;
   std::unique_ptr<SqlStore> store_;
   std::optional<app::Commands> commands_;
+  std::optional<DeferredEventStore> events_;
+  std::optional<testing::InlineCommands> async_;
 };
 
 TEST_P(SqlStoreTest, AppendChecksTheExpectedVersion) {
@@ -106,7 +113,7 @@ TEST_P(SqlStoreTest, AConflictOnOneStreamAppendsNothing) {
 TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
   Register("u1");
   Credit("u1", "12345678903", 50050);
-  ASSERT_TRUE(commands_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {751}, 4}).HasValue());
+  ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {751}, 4}).HasValue());
   const auto balance = store_->BalanceOf("u1");
   EXPECT_EQ(balance.current.hundredths, 50050 - 751);
   EXPECT_EQ(balance.withdrawn.hundredths, 751);
@@ -120,7 +127,7 @@ TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
 
 TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   Register("u1");
-  ASSERT_TRUE(commands_->UploadOrder({OrderNumber::Parse("12345678903").Value(), "u1", 100}).HasValue());
+  ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse("12345678903").Value(), "u1", 100}).HasValue());
   auto claimed = store_->ClaimDue(100, 200, 10);
   ASSERT_EQ(claimed.size(), 1U);
   EXPECT_EQ(claimed[0].number, "12345678903");
@@ -137,8 +144,8 @@ TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
   Register("u2");
   Credit("u1", "12345678903", 10000);
   Credit("u2", "9278923470", 333);
-  ASSERT_TRUE(commands_->UploadOrder({OrderNumber::Parse("79927398713").Value(), "u1", 9}).HasValue());
-  ASSERT_TRUE(commands_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
+  ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse("79927398713").Value(), "u1", 9}).HasValue());
+  ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
   const auto orders = store_->OrdersOf("u1");
   const auto balance = store_->BalanceOf("u1");
   const auto withdrawals = store_->WithdrawalsOf("u1");
@@ -168,7 +175,7 @@ TEST_P(SqlStoreTest, AccountSnapshotEqualsTheFoldedStream) {
   Credit("u1", "12345678903", 10000);
   Credit("u1", "9278923470", 333);
   Credit("u1", "79927398713", 5);
-  ASSERT_TRUE(commands_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
+  ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
   const auto expect_folded = [this] {
     const auto stream = store_->Load(AccountStream("u1"));
     AccountState folded;
@@ -196,7 +203,7 @@ TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      app::Commands commands(*store_);
+      testing::InlineCommands commands(*events_);
       for (int i = 0; i < kPerThread; ++i) {
         // Distinct order numbers: 10*(t*kPerThread+i) with a Luhn digit.
         std::string base = std::to_string(1000 + t * kPerThread + i);

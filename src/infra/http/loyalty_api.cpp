@@ -57,6 +57,15 @@ app::Answer<T> RespondWith(const HttpRequest& request, Respond respond, HttpResp
   };
 }
 
+// Renders a command's outcome, or the failure that prevented one.
+template <class R, class Render>
+app::Reply<R> Answering(const HttpRequest& request, Respond respond, Render render) {
+  return [&request, respond = std::move(respond), render = std::move(render)](std::exception_ptr error,
+                                                                              std::optional<R> outcome) {
+    respond(error ? FailureResponse(request, error) : render(*outcome));
+  };
+}
+
 // A JSON array of `items`, each appended by `render` to one buffer.
 template <class T, class Render>
 std::string JsonList(const std::vector<T>& items, Render render) {
@@ -71,6 +80,47 @@ std::string JsonList(const std::vector<T>& items, Render render) {
   return body;
 }
 
+Result<domain::OrderNumber, HttpResponse> ParseUpload(const HttpRequest& request) {
+  if (auto refused = RequireMediaType(request, "text/plain")) return *refused;
+  auto number = domain::OrderNumber::Parse(TrimWhitespace(request.body));
+  if (!number) {
+    switch (number.Error()) {
+      case domain::OrderNumberError::kEmpty:
+        return HttpResponse::Error(400, "the body must be an order number");
+      case domain::OrderNumberError::kNotDigits:
+        return HttpResponse::Error(422, "an order number is made of digits only");
+      case domain::OrderNumberError::kTooLong:
+        return HttpResponse::Error(422, "an order number has at most 32 digits");
+      case domain::OrderNumberError::kFailsLuhn:
+        return HttpResponse::Error(422, "the order number fails the Luhn check");
+    }
+  }
+  return number.Value();
+}
+
+Result<domain::WithdrawPoints, HttpResponse> ParseWithdrawal(const HttpRequest& request, const std::string& user_id) {
+  auto object = ParseJsonObject(request);
+  if (!object) return object.Error();
+  const auto* order_text = StringField(object.Value(), "order");
+  const auto* sum_value = object.Value().if_contains("sum");
+  if (order_text == nullptr) return HttpResponse::Error(400, "order must be a JSON string");
+  if (sum_value == nullptr || !sum_value->is_number()) return HttpResponse::Error(400, "sum must be a JSON number");
+  auto order = domain::OrderNumber::Parse(*order_text);
+  if (!order) return HttpResponse::Error(422, "bad order number: digits passing the Luhn check expected");
+  auto sum = PointsFromJson(*sum_value);
+  if (!sum) {
+    switch (sum.Error()) {
+      case JsonPointsError::kNotANumber:
+        return HttpResponse::Error(400, "sum must be a JSON number");
+      case JsonPointsError::kTooPrecise:
+        return HttpResponse::Error(422, "sum has more than two decimals");
+      case JsonPointsError::kOutOfRange:
+        return HttpResponse::Error(422, "sum is out of range");
+    }
+  }
+  return domain::WithdrawPoints{user_id, order.Value(), sum.Value(), NowMs()};
+}
+
 }  // namespace
 
 void LoyaltyApi::AddRoutes(Router& router) {
@@ -78,8 +128,10 @@ void LoyaltyApi::AddRoutes(Router& router) {
               [this](const HttpRequest& r, const std::string&) { return Register(r); }});
   router.Add({"POST", "/api/user/login", Lane::kHashing, false,
               [this](const HttpRequest& r, const std::string&) { return Login(r); }});
-  router.Add({"POST", "/api/user/orders", Lane::kDatabase, true,
-              [this](const HttpRequest& r, const std::string& user) { return UploadOrder(r, user); }});
+  router.Add({"POST", "/api/user/orders", Lane::kInline, true, nullptr,
+              [this](const HttpRequest& r, const std::string& user, Respond respond) {
+                UploadOrder(r, user, std::move(respond));
+              }});
   router.Add({"GET", "/api/user/orders", Lane::kInline, true, nullptr,
               [this](const HttpRequest& r, const std::string& user, Respond respond) {
                 queries_.OrdersOf(user, RespondWith(r, std::move(respond), &OrdersAnswer));
@@ -88,8 +140,10 @@ void LoyaltyApi::AddRoutes(Router& router) {
               [this](const HttpRequest& r, const std::string& user, Respond respond) {
                 queries_.BalanceOf(user, RespondWith(r, std::move(respond), &BalanceAnswer));
               }});
-  router.Add({"POST", "/api/user/balance/withdraw", Lane::kDatabase, true,
-              [this](const HttpRequest& r, const std::string& user) { return Withdraw(r, user); }});
+  router.Add({"POST", "/api/user/balance/withdraw", Lane::kInline, true, nullptr,
+              [this](const HttpRequest& r, const std::string& user, Respond respond) {
+                Withdraw(r, user, std::move(respond));
+              }});
   for (const char* path : {"/api/user/withdrawals", "/api/user/balance/withdrawals"}) {
     router.Add({"GET", path, Lane::kInline, true, nullptr,
                 [this](const HttpRequest& r, const std::string& user, Respond respond) {
@@ -138,31 +192,22 @@ HttpResponse LoyaltyApi::Login(const HttpRequest& request) {
   return Authenticated(user->user_id);
 }
 
-HttpResponse LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id) {
-  if (auto refused = RequireMediaType(request, "text/plain")) return *refused;
-  auto number = domain::OrderNumber::Parse(TrimWhitespace(request.body));
-  if (!number) {
-    switch (number.Error()) {
-      case domain::OrderNumberError::kEmpty:
-        return HttpResponse::Error(400, "the body must be an order number");
-      case domain::OrderNumberError::kNotDigits:
-        return HttpResponse::Error(422, "an order number is made of digits only");
-      case domain::OrderNumberError::kTooLong:
-        return HttpResponse::Error(422, "an order number has at most 32 digits");
-      case domain::OrderNumberError::kFailsLuhn:
-        return HttpResponse::Error(422, "the order number fails the Luhn check");
-    }
-  }
-  auto uploaded = commands_.UploadOrder({number.Value(), user_id, NowMs()});
-  if (!uploaded) {
-    switch (uploaded.Error()) {
-      case domain::UploadError::kUploadedByAnotherUser:
-        return HttpResponse::Error(409, "the order was uploaded by another user");
-    }
-  }
-  if (!uploaded.Value()) return HttpResponse::Json(200, R"({"status":"already uploaded"})");
-  if (on_order_uploaded_) on_order_uploaded_();
-  return HttpResponse::Json(202, R"({"status":"accepted"})");
+void LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id, Respond respond) {
+  auto number = ParseUpload(request);
+  if (!number) return respond(number.Error());
+  async_commands_.UploadOrder(
+      {number.Value(), user_id, NowMs()},
+      Answering<domain::Result<bool, domain::UploadError>>(request, std::move(respond), [this](const auto& uploaded) {
+        if (!uploaded) {
+          switch (uploaded.Error()) {
+            case domain::UploadError::kUploadedByAnotherUser:
+              return HttpResponse::Error(409, "the order was uploaded by another user");
+          }
+        }
+        if (!uploaded.Value()) return HttpResponse::Json(200, R"({"status":"already uploaded"})");
+        if (on_order_uploaded_) on_order_uploaded_();
+        return HttpResponse::Json(202, R"({"status":"accepted"})");
+      }));
 }
 
 HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
@@ -188,38 +233,24 @@ HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
       200, R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}");
 }
 
-HttpResponse LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id) {
-  auto object = ParseJsonObject(request);
-  if (!object) return object.Error();
-  const auto* order_text = StringField(object.Value(), "order");
-  const auto* sum_value = object.Value().if_contains("sum");
-  if (order_text == nullptr) return HttpResponse::Error(400, "order must be a JSON string");
-  if (sum_value == nullptr || !sum_value->is_number()) return HttpResponse::Error(400, "sum must be a JSON number");
-  auto order = domain::OrderNumber::Parse(*order_text);
-  if (!order) return HttpResponse::Error(422, "bad order number: digits passing the Luhn check expected");
-  auto sum = PointsFromJson(*sum_value);
-  if (!sum) {
-    switch (sum.Error()) {
-      case JsonPointsError::kNotANumber:
-        return HttpResponse::Error(400, "sum must be a JSON number");
-      case JsonPointsError::kTooPrecise:
-        return HttpResponse::Error(422, "sum has more than two decimals");
-      case JsonPointsError::kOutOfRange:
-        return HttpResponse::Error(422, "sum is out of range");
-    }
-  }
-  auto withdrawn = commands_.Withdraw({user_id, order.Value(), sum.Value(), NowMs()});
-  if (!withdrawn) {
-    switch (withdrawn.Error()) {
-      case domain::WithdrawError::kSumNotPositive:
-        return HttpResponse::Error(422, "sum must be positive");
-      case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
-        return HttpResponse::Error(409, "this order number was already used for a different withdrawal");
-      case domain::WithdrawError::kInsufficientPoints:
-        return HttpResponse::Error(402, "not enough points");
-    }
-  }
-  return HttpResponse::Json(200, R"({"status":"ok"})");
+void LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id, Respond respond) {
+  auto command = ParseWithdrawal(request, user_id);
+  if (!command) return respond(command.Error());
+  async_commands_.Withdraw(
+      command.Value(),
+      Answering<domain::Result<app::Done, domain::WithdrawError>>(request, std::move(respond), [](const auto& withdrawn) {
+        if (!withdrawn) {
+          switch (withdrawn.Error()) {
+            case domain::WithdrawError::kSumNotPositive:
+              return HttpResponse::Error(422, "sum must be positive");
+            case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
+              return HttpResponse::Error(409, "this order number was already used for a different withdrawal");
+            case domain::WithdrawError::kInsufficientPoints:
+              return HttpResponse::Error(402, "not enough points");
+          }
+        }
+        return HttpResponse::Json(200, R"({"status":"ok"})");
+      }));
 }
 
 HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "app/async_commands.hpp"
 #include "app/commands.hpp"
 #include "app/ports.hpp"
 #include "infra/auth/password_hasher.hpp"
@@ -14,9 +15,11 @@ namespace gm::infra::http {
 // function and maps its outcome to a status code, in exactly one place.
 class LoyaltyApi {
  public:
-  LoyaltyApi(app::Commands& commands, app::ReadModels& read_models, app::AsyncReadModels& queries,
-             const PasswordHasher& hasher, const TokenIssuer& tokens, std::function<void()> on_order_uploaded)
+  LoyaltyApi(app::Commands& commands, app::AsyncCommands& async_commands, app::ReadModels& read_models,
+             app::AsyncReadModels& queries, const PasswordHasher& hasher, const TokenIssuer& tokens,
+             std::function<void()> on_order_uploaded)
       : commands_(commands),
+        async_commands_(async_commands),
         read_models_(read_models),
         queries_(queries),
         hasher_(hasher),
@@ -27,8 +30,8 @@ class LoyaltyApi {
 
   HttpResponse Register(const HttpRequest& request);
   HttpResponse Login(const HttpRequest& request);
-  HttpResponse UploadOrder(const HttpRequest& request, const std::string& user_id);
-  HttpResponse Withdraw(const HttpRequest& request, const std::string& user_id);
+  void UploadOrder(const HttpRequest& request, const std::string& user_id, Respond respond);
+  void Withdraw(const HttpRequest& request, const std::string& user_id, Respond respond);
   static HttpResponse OrdersAnswer(const std::vector<app::OrderView>& orders);
   static HttpResponse BalanceAnswer(const app::BalanceView& balance);
   static HttpResponse WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals);
@@ -37,6 +40,7 @@ class LoyaltyApi {
   HttpResponse Authenticated(const std::string& user_id) const;
 
   app::Commands& commands_;
+  app::AsyncCommands& async_commands_;
   app::ReadModels& read_models_;
   app::AsyncReadModels& queries_;
   const PasswordHasher& hasher_;

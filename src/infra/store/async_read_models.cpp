@@ -48,31 +48,17 @@ void PipelinedReadModels::WithdrawalsOf(const std::string& user_id,
   });
 }
 
-template <class T, class Query>
-void DeferredReadModels::Defer(app::Answer<T> answer, Query query) {
-  run_([answer = std::move(answer), query = std::move(query)] {
-    T value{};
-    std::exception_ptr error;
-    try {
-      value = query();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    answer(error, std::move(value));
-  });
-}
-
 void DeferredReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
-  Defer(std::move(answer), [this, user_id] { return models_.OrdersOf(user_id); });
+  Defer(run_, std::move(answer), [this, user_id] { return models_.OrdersOf(user_id); });
 }
 
 void DeferredReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
-  Defer(std::move(answer), [this, user_id] { return models_.BalanceOf(user_id); });
+  Defer(run_, std::move(answer), [this, user_id] { return models_.BalanceOf(user_id); });
 }
 
 void DeferredReadModels::WithdrawalsOf(const std::string& user_id,
                                        app::Answer<std::vector<app::WithdrawalView>> answer) {
-  Defer(std::move(answer), [this, user_id] { return models_.WithdrawalsOf(user_id); });
+  Defer(run_, std::move(answer), [this, user_id] { return models_.WithdrawalsOf(user_id); });
 }
 
 }  // namespace gm::infra::store

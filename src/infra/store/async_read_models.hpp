@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/ports.hpp"
+#include "infra/store/deferred.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 
 namespace gm::infra::store {
@@ -28,7 +29,6 @@ class PipelinedReadModels final : public app::AsyncReadModels {
 // which hands it to a thread that may block.
 class DeferredReadModels final : public app::AsyncReadModels {
  public:
-  using Runner = std::function<void(std::function<void()>)>;
   DeferredReadModels(app::ReadModels& models, Runner run) : models_(models), run_(std::move(run)) {}
 
   void OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) override;
@@ -36,9 +36,6 @@ class DeferredReadModels final : public app::AsyncReadModels {
   void WithdrawalsOf(const std::string& user_id, app::Answer<std::vector<app::WithdrawalView>> answer) override;
 
  private:
-  template <class T, class Query>
-  void Defer(app::Answer<T> answer, Query query);
-
   app::ReadModels& models_;
   Runner run_;
 };

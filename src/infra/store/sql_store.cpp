@@ -1,28 +1,15 @@
 #include "infra/store/sql_store.hpp"
 
-#include <chrono>
 #include <string>
 
+#include "infra/store/append_writer.hpp"
 #include "infra/store/event_codec.hpp"
 #include "infra/store/projector.hpp"
 #include "infra/store/schema.hpp"
+#include "infra/store/stream_queries.hpp"
+#include "infra/time.hpp"
 
 namespace gm::infra::store {
-namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::int64_t StreamVersion(sql::Connection& c, const std::string& stream) {
-  auto statement = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?");
-  statement.Bind(1, stream);
-  statement.Step();
-  return statement.Int64(0);
-}
-
-}  // namespace
 
 SqlStore::SqlStore(const sql::DatabaseLocation& location) : pool_(sql::OpenPool(location)) {
   auto connection = pool_->Acquire();
@@ -31,7 +18,7 @@ SqlStore::SqlStore(const sql::DatabaseLocation& location) : pool_(sql::OpenPool(
 
 app::LoadedStream SqlStore::Load(const std::string& stream) {
   auto c = pool_->Acquire();
-  auto statement = c->Prepare("SELECT version, type, data FROM events WHERE stream = ? ORDER BY version");
+  auto statement = c->Prepare(queries::kLoadStream);
   statement.Bind(1, stream);
   app::LoadedStream loaded;
   while (statement.Step()) {
@@ -43,7 +30,7 @@ app::LoadedStream SqlStore::Load(const std::string& stream) {
 
 app::AccountSnapshot SqlStore::LoadAccount(const std::string& user_id) {
   auto c = pool_->Acquire();
-  auto statement = c->Prepare("SELECT current, withdrawn, account_version FROM balances_view WHERE user_id = ?");
+  auto statement = c->Prepare(queries::kLoadAccount);
   statement.Bind(1, user_id);
   if (!statement.Step()) return {};
   return {{domain::Points{statement.Int64(0)}, domain::Points{statement.Int64(1)}}, statement.Int64(2)};
@@ -62,25 +49,7 @@ app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& append
 app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& appends) {
   auto c = pool_->Acquire();
   sql::WriteTransaction transaction(*c);
-  const std::int64_t recorded_at = NowMs();
-  for (const auto& append : appends) {
-    // With an expected version there is nothing to look up: versions run
-    // 1, 2, 3... without gaps, so if the stream moved on, UNIQUE(stream,
-    // version) refuses the first insert and Append reports the conflict.
-    std::int64_t version =
-        append.expected_version == app::kAnyVersion ? StreamVersion(*c, append.stream) : append.expected_version;
-    for (const auto& event : append.events) {
-      const EncodedEvent encoded = Encode(event);
-      c->Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?)")
-          .Bind(1, append.stream)
-          .Bind(2, ++version)
-          .Bind(3, encoded.type)
-          .Bind(4, encoded.data)
-          .Bind(5, recorded_at)
-          .Run();
-      Project(*c, event, std::nullopt);  // the position is the insert's own: nothing to wait for
-    }
-  }
+  WriteAppends(*c, appends, NowMs());
   transaction.Commit();
   return app::AppendOutcome::kAppended;
 }

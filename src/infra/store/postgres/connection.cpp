@@ -10,8 +10,6 @@
 namespace gm::infra::postgres {
 namespace {
 
-constexpr const char* kUniqueViolation = "23505";
-
 struct ResultFree {
   void operator()(PGresult* result) const { PQclear(result); }
 };
@@ -26,7 +24,7 @@ std::string ErrorOf(PGconn* connection, const PGresult* result) {
 [[noreturn]] void Fail(PGconn* connection, const PGresult* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = "postgres: " + std::string(what) + ": " + ErrorOf(connection, result);
-  if (state != nullptr && std::string_view(state) == kUniqueViolation) throw sql::UniqueViolation(message);
+  if (IsUniqueViolationState(state)) throw sql::UniqueViolation(message);
   if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw sql::Unavailable(message);
   throw std::runtime_error(message);
 }
@@ -97,6 +95,10 @@ bool IsUnavailableState(const char* sqlstate) {
   if (sqlstate == nullptr) return false;
   const std::string_view code(sqlstate);
   return code.starts_with("08") || code.starts_with("53") || code.starts_with("57P");
+}
+
+bool IsUniqueViolationState(const char* sqlstate) {
+  return sqlstate != nullptr && std::string_view(sqlstate) == "23505";
 }
 
 bool PgConnection::Reusable() const {

@@ -64,6 +64,8 @@ class PgConnection final : public sql::Connection {
 // (08…), insufficient resources (53…), shutdowns (57P…; a terminated
 // backend's last answer is 57P01).
 bool IsUnavailableState(const char* sqlstate);
+// 23505: an insert or update broke a unique constraint.
+bool IsUniqueViolationState(const char* sqlstate);
 
 // "SELECT ?1, ?" -> "SELECT $1, $2": numbered placeholders keep their number,
 // bare ones count up. Quoted text is left alone.

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "infra/observability/log.hpp"
 #include "infra/store/postgres/connection.hpp"
@@ -38,20 +39,45 @@ std::exception_ptr Lost(const std::string& message) {
 
 bool IsUnavailable(const PGresult* result) { return IsUnavailableState(PQresultErrorField(result, PG_DIAG_SQLSTATE)); }
 
+std::exception_ptr WriteFailure(const PGresult* result, const std::string& message) {
+  if (IsUniqueViolationState(PQresultErrorField(result, PG_DIAG_SQLSTATE))) {
+    return std::make_exception_ptr(sql::UniqueViolation("postgres: " + message));
+  }
+  return Failure(message);
+}
+
+// A read (one prepared statement) or a write (statements that commit together).
 struct QueryRequest {
   std::string statement;
   std::vector<std::string> params;
   PgPipelinePool::Reply reply;
   bool retried = false;
+  std::vector<sql::RecordedStatement> writes;  // not empty: a write
 };
 
-// Sent and waiting for its results: a query (with a reply), a prepare (no
-// reply), or the Sync that ends a batch.
+// A write's statements in flight: answered once, at its Sync or when the
+// connection breaks.
+struct WriteGroup {
+  PgPipelinePool::Reply reply;
+  std::exception_ptr error;  // of the first statement that failed
+  bool answered = false;
+
+  void Answer(std::exception_ptr failure) {
+    if (answered) return;
+    answered = true;
+    reply(std::move(failure), {});
+  }
+};
+
+// Sent and waiting for its results: a read (with a reply), a prepare (no
+// reply), a statement of a write (its group replies), or a Sync that ends a
+// batch of reads or a write (then it carries the write's group).
 struct InFlight {
-  enum class Kind { kQuery, kPrepare, kSync };
+  enum class Kind { kQuery, kPrepare, kWrite, kSync };
   Kind kind = Kind::kQuery;
   QueryRequest request;  // kept whole, so a query aborted by a neighbour can be sent again
   std::shared_ptr<PGresult> result;
+  std::shared_ptr<WriteGroup> group;
 };
 
 }  // namespace
@@ -108,6 +134,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
     if (connection_ != nullptr) PQfinish(connection_);
     connection_ = nullptr;
+    prepared_writes_.clear();
     state_ = State::kClosed;
   }
 
@@ -136,7 +163,15 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       for (auto& request : batch) request.reply(Lost("the database is unreachable: " + last_error_), {});
       return;
     }
+    // Reads first, under one Sync; then each write under a Sync of its own,
+    // so no write shares a transaction with anything else.
+    std::vector<QueryRequest> writes;
+    bool reads = false;
     for (auto& request : batch) {
+      if (!request.writes.empty()) {
+        writes.push_back(std::move(request));
+        continue;
+      }
       std::vector<const char*> values;
       values.reserve(request.params.size());
       for (const auto& param : request.params) values.push_back(param.c_str());
@@ -145,19 +180,70 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
         batch_.push_back(std::move(request));  // unsent: tried again on a new connection
         continue;
       }
-      in_flight_.push_back({InFlight::Kind::kQuery, std::move(request), nullptr});
+      in_flight_.push_back({InFlight::Kind::kQuery, std::move(request), nullptr, nullptr});
+      reads = true;
     }
-    EndBatch();
-  }
-
-  void EndBatch() {
-    if (PQpipelineSync(connection_) == 0) return Break(Trimmed(PQerrorMessage(connection_)));
-    in_flight_.push_back({InFlight::Kind::kSync, {}, nullptr});
+    if ((reads && !Sync(nullptr)) || !batch_.empty()) return BreakKeeping(std::move(writes));
+    for (auto next = writes.begin(); next != writes.end(); ++next) {
+      if (!SendWrite(*next)) {
+        return BreakKeeping({std::make_move_iterator(std::next(next)), std::make_move_iterator(writes.end())});
+      }
+    }
     Pump();
   }
 
+  // Ends what was sent since the last Sync; false when the connection broke.
+  bool Sync(std::shared_ptr<WriteGroup> group) {
+    if (PQpipelineSync(connection_) == 0) return false;
+    in_flight_.push_back({InFlight::Kind::kSync, {}, nullptr, std::move(group)});
+    return true;
+  }
+
+  // Statements new to this connection are prepared under a Sync of their
+  // own first, so a failing write cannot undo a prepare that later writes
+  // count on. False when the connection broke: the write was then answered
+  // as lost, since part of it may have gone out.
+  bool SendWrite(QueryRequest& request) {
+    auto group = std::make_shared<WriteGroup>(WriteGroup{std::move(request.reply), nullptr, false});
+    const auto lost = [&] {
+      group->Answer(Lost(Trimmed(PQerrorMessage(connection_))));
+      return false;
+    };
+    bool preparing = false;
+    for (const auto& statement : request.writes) {
+      const auto [it, added] =
+          prepared_writes_.try_emplace(statement.sql, "write_" + std::to_string(prepared_writes_.size()));
+      if (!added) continue;
+      if (PQsendPrepare(connection_, it->second.c_str(), ToDollarPlaceholders(statement.sql).c_str(), 0, nullptr) ==
+          0) {
+        return lost();
+      }
+      in_flight_.push_back({InFlight::Kind::kPrepare, {it->second, {}, nullptr, false, {}}, nullptr, nullptr});
+      preparing = true;
+    }
+    if (preparing && !Sync(nullptr)) return lost();
+    for (const auto& statement : request.writes) {
+      std::vector<const char*> values;
+      values.reserve(statement.params.size());
+      for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
+      if (PQsendQueryPrepared(connection_, prepared_writes_.at(statement.sql).c_str(), static_cast<int>(values.size()),
+                              values.data(), nullptr, nullptr, 0) == 0) {
+        return lost();
+      }
+      in_flight_.push_back({InFlight::Kind::kWrite, {}, nullptr, group});
+    }
+    return Sync(group) || lost();
+  }
+
+  // The connection broke while a batch went out: what was not sent yet
+  // waits for the next connection.
+  void BreakKeeping(std::vector<QueryRequest> unsent) {
+    for (auto& request : unsent) batch_.push_back(std::move(request));
+    Break(Trimmed(PQerrorMessage(connection_)));
+  }
+
   // Writes what libpq buffered, reads what has arrived, and keeps a read
-  // armed while answers are due.
+  // armed.
   void Pump() {
     Flush();
     if (state_ != State::kReady) return;
@@ -180,8 +266,12 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
                         }));
   }
 
+  // Armed even when nothing is in flight, so an idle connection that the
+  // server closed (a restart, a terminated backend) is dropped at once and
+  // the next query opens a new one, instead of a write going out on it and
+  // failing as unavailable.
   void WaitReadable() {
-    if (reading_ || in_flight_.empty() || state_ != State::kReady) return;
+    if (reading_ || state_ != State::kReady) return;
     reading_ = true;
     socket_->async_wait(Descriptor::wait_read,
                         asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_](auto error) {
@@ -210,7 +300,11 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       }
       std::shared_ptr<PGresult> result(raw, PQclear);
       if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
-        if (front.kind == InFlight::Kind::kSync) in_flight_.pop_front();
+        if (front.kind == InFlight::Kind::kSync) {
+          auto group = std::move(front.group);
+          in_flight_.pop_front();
+          if (group) group->Answer(group->error);  // the write committed, or rolled back whole
+        }
         continue;
       }
       if (!front.result) front.result = std::move(result);
@@ -234,6 +328,13 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       // drop it now; Break sends this query once more on a new one.
       in_flight_.push_front(std::move(done));
       return Break(error);
+    }
+    if (done.kind == InFlight::Kind::kWrite) {
+      // An aborted statement follows the one that failed, which set the error.
+      if (!ok && status != PGRES_PIPELINE_ABORTED && !done.group->error) {
+        done.group->error = WriteFailure(done.result.get(), error);
+      }
+      return;
     }
     if (done.kind == InFlight::Kind::kPrepare) {
       if (!ok) LogLine().Add("statement", done.request.statement).Add("error", error).Error("postgres: prepare failed");
@@ -292,9 +393,10 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       if (PQsendPrepare(connection_, statement.name.c_str(), sql.c_str(), 0, nullptr) == 0) {
         return Break(Trimmed(PQerrorMessage(connection_)));
       }
-      in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr}, nullptr});
+      in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr, false, {}}, nullptr, nullptr});
     }
-    EndBatch();
+    if (!Sync(nullptr)) return Break(Trimmed(PQerrorMessage(connection_)));
+    Pump();
     SendBatch();
   }
 
@@ -304,9 +406,10 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     Break(message);
   }
 
-  // Drops the connection. Queries in flight are sent once more on the next
-  // connection (they are reads: running one twice is harmless), then fail
-  // as unavailable; what was not sent yet goes out on the next connection.
+  // Drops the connection. Reads in flight are sent once more on the next
+  // connection (running one twice is harmless), then fail as unavailable;
+  // writes in flight fail as unavailable at once; what was not sent yet
+  // goes out on the next connection.
   void Break(const std::string& message) {
     Close();
     auto in_flight = std::move(in_flight_);
@@ -314,6 +417,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     LogLine().Add("error", message).Warn("postgres: connection lost");
     const auto error = Lost(message);
     for (auto& sent : in_flight) {
+      if (sent.group) sent.group->Answer(error);
       if (sent.kind != InFlight::Kind::kQuery) continue;
       if (sent.request.retried) {
         sent.request.reply(error, {});
@@ -339,6 +443,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   State state_ = State::kClosed;
   std::deque<InFlight> in_flight_;
   std::vector<QueryRequest> batch_;  // not sent yet
+  std::unordered_map<const char*, std::string> prepared_writes_;  // SQL literal -> statement name
   bool batch_scheduled_ = false;
   bool reading_ = false;
   bool writing_ = false;
@@ -363,7 +468,12 @@ PgPipelinePool::~PgPipelinePool() {
 
 void PgPipelinePool::Query(std::string_view statement, std::vector<std::string> params, Reply reply) {
   const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
-  connections_[index]->Submit({std::string(statement), std::move(params), std::move(reply)});
+  connections_[index]->Submit({std::string(statement), std::move(params), std::move(reply), false, {}});
+}
+
+void PgPipelinePool::Write(std::vector<sql::RecordedStatement> statements, Reply reply) {
+  const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
+  connections_[index]->Submit({{}, {}, std::move(reply), false, std::move(statements)});
 }
 
 }  // namespace gm::infra::postgres

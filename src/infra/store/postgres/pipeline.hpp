@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "infra/store/sql/recorder.hpp"
+
 struct pg_result;
 
 namespace boost::asio {
@@ -42,9 +44,9 @@ struct PgStatementText {
 // socket is readable, so no thread waits on the database. Many queries
 // share one connection: queries that arrive together go out in one write
 // with one Sync, and a neighbour aborted by a failing query is sent again.
-// For read-only statements: a query caught by a broken connection is sent
-// once more on a new one (connected asynchronously), then fails with
-// sql::Unavailable.
+// A read caught by a broken connection is sent once more on a new one
+// (connected asynchronously), then fails with sql::Unavailable. A write
+// is never sent twice: its outcome is unknown, so it fails at once.
 class PgPipelinePool {
  public:
   using Reply = std::function<void(std::exception_ptr error, PgRows rows)>;
@@ -60,6 +62,16 @@ class PgPipelinePool {
   // Runs a prepared statement with text parameters. `reply` runs once, on
   // an I/O thread, with the rows or the error.
   void Query(std::string_view statement, std::vector<std::string> params, Reply reply);
+
+  // Runs `statements` as one transaction of their own: they end with their
+  // own Sync, and PostgreSQL commits the statements up to a Sync together
+  // or rolls them all back. Each statement is prepared on a connection the
+  // first time it goes out there (keyed by its SQL literal's address).
+  // `reply` runs once, on an I/O thread, after the commit, with no rows; or
+  // with the first error: sql::UniqueViolation for a unique constraint,
+  // sql::Unavailable when the connection broke (then whether it committed
+  // is unknown).
+  void Write(std::vector<sql::RecordedStatement> statements, Reply reply);
 
   class Connection;
 

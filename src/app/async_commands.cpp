@@ -1,0 +1,118 @@
+#include "app/async_commands.hpp"
+
+#include <atomic>
+#include <memory>
+#include <utility>
+
+#include "app/command_support.hpp"
+
+namespace gm::app {
+namespace {
+
+// One decide-and-append: it replies with an outcome, with a fault, or with
+// neither after a version conflict (then it runs again).
+template <class R>
+using Attempt = std::function<void(Reply<R> reply)>;
+
+template <class R>
+void WithRetries(std::shared_ptr<const Attempt<R>> attempt, const Later& later, Reply<R> reply, int tried = 0) {
+  (*attempt)([attempt, &later, reply = std::move(reply), tried](std::exception_ptr error,
+                                                                std::optional<R> outcome) mutable {
+    if (error || outcome) return reply(error, std::move(outcome));
+    if (tried + 1 >= Commands::kMaxAttempts) {
+      return reply(std::make_exception_ptr(ContentionError("too many concurrent writers on the same stream")),
+                   std::nullopt);
+    }
+    later(BackOffDelay(tried), [attempt, &later, reply = std::move(reply), tried]() mutable {
+      WithRetries(std::move(attempt), later, std::move(reply), tried + 1);
+    });
+  });
+}
+
+// Both reads a withdrawal decides on, asked for at once.
+struct WithdrawalReads {
+  std::atomic<int> pending{2};
+  std::exception_ptr account_error;
+  std::exception_ptr withdrawal_error;
+  AccountSnapshot account;
+  LoadedStream withdrawal;
+};
+
+}  // namespace
+
+template <class R>
+void AsyncCommands::AppendThen(std::vector<StreamAppend> appends, R outcome, Reply<R> reply) {
+  store_.Append(std::move(appends), [outcome = std::move(outcome), reply = std::move(reply)](
+                                        std::exception_ptr error, AppendOutcome appended) mutable {
+    if (error || appended == AppendOutcome::kVersionConflict) return reply(error, std::nullopt);
+    reply(nullptr, std::move(outcome));
+  });
+}
+
+void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
+                                Reply<domain::Result<bool, domain::UploadError>> reply) {
+  using R = domain::Result<bool, domain::UploadError>;
+  // Most uploads are of new numbers: the first attempt assumes the stream
+  // does not exist and appends at once (one round trip); if it does exist,
+  // the append conflicts and the next attempt reads it and decides again.
+  auto first_attempt = std::make_shared<bool>(true);
+  auto attempt = std::make_shared<const Attempt<R>>([this, command, first_attempt](Reply<R> settle) {
+    const std::string stream = domain::OrderStream(command.number.Digits());
+    auto decide = [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
+      auto decision = domain::DecideUpload(Fold<domain::OrderState>(loaded.events), command);
+      if (!decision) return then(nullptr, R(decision.Error()));
+      if (decision.Value().already_uploaded_by_this_user) return then(nullptr, R(false));
+      AppendThen(ToAppends(decision.Value().events, {{stream, loaded.version}}), R(true), std::move(then));
+    };
+    if (std::exchange(*first_attempt, false)) return decide(LoadedStream{}, std::move(settle));
+    store_.Load(stream, [decide, settle = std::move(settle)](std::exception_ptr error, LoadedStream loaded) mutable {
+      if (error) return settle(error, std::nullopt);
+      decide(loaded, std::move(settle));
+    });
+  });
+  WithRetries<R>(std::move(attempt), later_, std::move(reply));
+}
+
+void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,
+                             Reply<domain::Result<Done, domain::WithdrawError>> reply) {
+  using R = domain::Result<Done, domain::WithdrawError>;
+  auto attempt = std::make_shared<const Attempt<R>>([this, command](Reply<R> settle) {
+    const std::string withdrawal_stream = domain::WithdrawalStream(command.order.Digits());
+    auto reads = std::make_shared<WithdrawalReads>();
+    auto decide = [this, command, withdrawal_stream, reads, settle = std::move(settle)]() mutable {
+      if (auto error = reads->account_error ? reads->account_error : reads->withdrawal_error) {
+        return settle(error, std::nullopt);
+      }
+      auto decision = domain::DecideWithdraw(
+          reads->account.state, Fold<domain::WithdrawalState>(reads->withdrawal.events), command);
+      if (!decision) return settle(nullptr, R(decision.Error()));
+      if (decision.Value().empty()) return settle(nullptr, R(Done{}));
+      AppendThen(ToAppends(decision.Value(), {{domain::AccountStream(command.user_id), reads->account.version},
+                                              {withdrawal_stream, reads->withdrawal.version}}),
+                 R(Done{}), std::move(settle));
+    };
+    // Whichever read answers last decides.
+    auto both = std::make_shared<decltype(decide)>(std::move(decide));
+    store_.LoadAccount(command.user_id, [reads, both](std::exception_ptr error, AccountSnapshot account) {
+      reads->account_error = error;
+      reads->account = std::move(account);
+      if (reads->pending.fetch_sub(1) == 1) (*both)();
+    });
+    store_.Load(withdrawal_stream, [reads, both](std::exception_ptr error, LoadedStream withdrawal) {
+      reads->withdrawal_error = error;
+      reads->withdrawal = std::move(withdrawal);
+      if (reads->pending.fetch_sub(1) == 1) (*both)();
+    });
+  });
+  accounts_.Run(command.user_id, [this, attempt = std::move(attempt), reply = std::move(reply)](
+                                     KeyedQueue::Done done) mutable {
+    WithRetries<R>(std::move(attempt), later_,
+                   [done = std::move(done), reply = std::move(reply)](std::exception_ptr error,
+                                                                      std::optional<R> outcome) {
+                     done();  // the account's next withdrawal may start
+                     reply(error, std::move(outcome));
+                   });
+  });
+}
+
+}  // namespace gm::app

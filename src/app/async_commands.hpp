@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <optional>
+
+#include "app/commands.hpp"
+#include "app/keyed_queue.hpp"
+#include "app/ports.hpp"
+
+namespace gm::app {
+
+// Runs `work` after `delay` without holding up the caller (on the service,
+// a timer on the event loop).
+using Later = std::function<void(std::chrono::microseconds delay, std::function<void()> work)>;
+
+// A command's outcome, or the fault that prevented one: exactly one is set.
+template <class R>
+using Reply = std::function<void(std::exception_ptr error, std::optional<R> outcome)>;
+
+// The commands clients wait on, with the rules of Commands (load, fold,
+// decide, append at the versions read; after a version conflict load and
+// decide again, a bounded number of times) but no thread waiting: each step
+// continues when the store answers. `reply` runs exactly once, on any
+// thread. A fault (the database unavailable, ContentionError) is the
+// error; refusals are values.
+class AsyncCommands {
+ public:
+  AsyncCommands(AsyncEventStore& store, Later later) : store_(store), later_(std::move(later)) {}
+
+  // Value: true when the order is new, false when this user uploaded it before.
+  void UploadOrder(const domain::UploadOrder& command, Reply<domain::Result<bool, domain::UploadError>> reply);
+  // Withdrawals from one account take turns within this process, so they
+  // do not race each other; only other instances (and credits) can still
+  // move the account under them, and then the retry takes over.
+  void Withdraw(const domain::WithdrawPoints& command, Reply<domain::Result<Done, domain::WithdrawError>> reply);
+
+ private:
+  template <class R>
+  void AppendThen(std::vector<StreamAppend> appends, R outcome, Reply<R> reply);
+
+  AsyncEventStore& store_;
+  Later later_;
+  KeyedQueue accounts_;
+};
+
+}  // namespace gm::app
