@@ -14,10 +14,12 @@ namespace {
 template <class R>
 using Attempt = std::function<void(Reply<R> reply)>;
 
+// A fault thrown by an attempt's synchronous part is its reply's error.
+// (Each attempt's reply runs once: a store answers exactly once, and one
+// that throws has not taken the callback.)
 template <class R>
 void WithRetries(std::shared_ptr<const Attempt<R>> attempt, const Later& later, Reply<R> reply, int tried = 0) {
-  (*attempt)([attempt, &later, reply = std::move(reply), tried](std::exception_ptr error,
-                                                                std::optional<R> outcome) mutable {
+  auto settle = [attempt, &later, reply, tried](std::exception_ptr error, std::optional<R> outcome) mutable {
     if (error || outcome) return reply(error, std::move(outcome));
     if (tried + 1 >= Commands::kMaxAttempts) {
       return reply(std::make_exception_ptr(ContentionError("too many concurrent writers on the same stream")),
@@ -26,7 +28,12 @@ void WithRetries(std::shared_ptr<const Attempt<R>> attempt, const Later& later, 
     later(BackOffDelay(tried), [attempt, &later, reply = std::move(reply), tried]() mutable {
       WithRetries(std::move(attempt), later, std::move(reply), tried + 1);
     });
-  });
+  };
+  try {
+    (*attempt)(settle);
+  } catch (...) {
+    reply(std::current_exception(), std::nullopt);
+  }
 }
 
 // Both reads a withdrawal decides on, asked for at once.

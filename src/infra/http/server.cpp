@@ -116,12 +116,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     } else {
       response = co_await asio::async_initiate<decltype(use_awaitable), void(HttpResponse)>(
           [&](auto handler) {
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            match.route->async_handler(request, admission.user_id, [shared](HttpResponse answer) {
-              auto executor = asio::get_associated_executor(*shared);
-              asio::dispatch(executor,
-                             [shared, answer = std::move(answer)]() mutable { (*shared)(std::move(answer)); });
-            });
+            struct Pending {
+              explicit Pending(decltype(handler) h) : resume(std::move(h)) {}
+              decltype(handler) resume;
+              std::atomic_flag answered;
+            };
+            auto pending = std::make_shared<Pending>(std::move(handler));
+            // Only the first answer counts: a handler that throws after
+            // starting its work may still answer later.
+            auto respond = [pending](HttpResponse answer) {
+              if (pending->answered.test_and_set()) return;
+              auto executor = asio::get_associated_executor(pending->resume);
+              asio::dispatch(executor, [pending, answer = std::move(answer)]() mutable {
+                pending->resume(std::move(answer));
+              });
+            };
+            try {
+              match.route->async_handler(request, admission.user_id, respond);
+            } catch (...) {
+              respond(FailureResponse(request, std::current_exception()));
+            }
           },
           use_awaitable);
     }
