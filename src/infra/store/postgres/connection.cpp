@@ -15,15 +15,9 @@ struct ResultFree {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
 
-std::string ErrorOf(PGconn* connection, const PGresult* result) {
-  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(connection);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return message;
-}
-
 [[noreturn]] void Fail(PGconn* connection, const PGresult* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  const std::string message = "postgres: " + std::string(what) + ": " + ErrorOf(connection, result);
+  const std::string message = "postgres: " + std::string(what) + ": " + ErrorText(connection, result);
   if (IsUniqueViolationState(state)) throw sql::UniqueViolation(message);
   if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw sql::Unavailable(message);
   throw std::runtime_error(message);
@@ -97,6 +91,12 @@ bool IsUnavailableState(const char* sqlstate) {
   return code.starts_with("08") || code.starts_with("53") || code.starts_with("57P");
 }
 
+std::string ErrorText(PGconn* connection, const PGresult* result) {
+  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(connection);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
 bool IsUniqueViolationState(const char* sqlstate) {
   return sqlstate != nullptr && std::string_view(sqlstate) == "23505";
 }
@@ -133,7 +133,7 @@ std::string ToDollarPlaceholders(std::string_view sql) {
 
 PgConnection::PgConnection(const std::string& uri) : connection_(PQconnectdb(uri.c_str())) {
   if (PQstatus(connection_) != CONNECTION_OK) {
-    const std::string message = ErrorOf(connection_, nullptr);
+    const std::string message = ErrorText(connection_, nullptr);
     PQfinish(connection_);
     connection_ = nullptr;
     throw sql::Unavailable("cannot connect to PostgreSQL: " + message);

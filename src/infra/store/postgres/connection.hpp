@@ -60,6 +60,10 @@ class PgConnection final : public sql::Connection {
   std::vector<Queued> waiting_;  // BEGIN and deferred statements, in order
 };
 
+// libpq's message for `result`, or for the connection when there is none,
+// without its trailing newline.
+std::string ErrorText(pg_conn* connection, const pg_result* result = nullptr);
+
 // SQLSTATEs that say "not now" rather than "wrong": connection exceptions
 // (08…), insufficient resources (53…), shutdowns (57P…; a terminated
 // backend's last answer is 57P01).

@@ -24,11 +24,6 @@ using Clock = std::chrono::steady_clock;
 // each one trying again.
 constexpr std::chrono::milliseconds kReconnectPause{200};
 
-std::string Trimmed(std::string message) {
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return message;
-}
-
 std::exception_ptr Failure(const std::string& message) {
   return std::make_exception_ptr(std::runtime_error("postgres: " + message));
 }
@@ -112,7 +107,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void ConnectNow() {
     connection_ = PQconnectdb(uri_.c_str());
     if (PQstatus(connection_) != CONNECTION_OK) {
-      const std::string message = Trimmed(PQerrorMessage(connection_));
+      const std::string message = ErrorText(connection_);
       Close();
       throw std::runtime_error("cannot connect to PostgreSQL: " + message);
     }
@@ -206,7 +201,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   bool SendWrite(QueryRequest& request) {
     auto group = std::make_shared<WriteGroup>(WriteGroup{std::move(request.reply), nullptr, false});
     const auto lost = [&] {
-      group->Answer(Lost(Trimmed(PQerrorMessage(connection_))));
+      group->Answer(Lost(ErrorText(connection_)));
       return false;
     };
     bool preparing = false;
@@ -239,7 +234,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   // waits for the next connection.
   void BreakKeeping(std::vector<QueryRequest> unsent) {
     for (auto& request : unsent) batch_.push_back(std::move(request));
-    Break(Trimmed(PQerrorMessage(connection_)));
+    Break(ErrorText(connection_));
   }
 
   // Writes what libpq buffered, reads what has arrived, and keeps a read
@@ -254,7 +249,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void Flush() {
     if (writing_ || state_ != State::kReady) return;
     const int flushed = PQflush(connection_);
-    if (flushed < 0) return Break(Trimmed(PQerrorMessage(connection_)));
+    if (flushed < 0) return Break(ErrorText(connection_));
     if (flushed == 0) return;
     writing_ = true;
     socket_->async_wait(Descriptor::wait_write,
@@ -279,7 +274,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
                           self->reading_ = false;
                           if (error) return self->Break(error.message());
                           if (PQconsumeInput(self->connection_) == 0) {
-                            return self->Break(Trimmed(PQerrorMessage(self->connection_)));
+                            return self->Break(ErrorText(self->connection_));
                           }
                           self->Pump();
                         }));
@@ -310,7 +305,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       if (!front.result) front.result = std::move(result);
     }
     if (connection_ != nullptr && PQstatus(connection_) == CONNECTION_BAD) {
-      Break(Trimmed(PQerrorMessage(connection_)));
+      Break(ErrorText(connection_));
     }
     if (!batch_.empty() && !batch_scheduled_) SendBatch();  // queries aborted by a neighbour
   }
@@ -322,7 +317,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       return;
     }
     const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-    const std::string error = ok ? std::string() : Trimmed(PQresultErrorMessage(done.result.get()));
+    const std::string error = ok ? std::string() : ErrorText(connection_, done.result.get());
     if (!ok && IsUnavailable(done.result.get())) {
       // The connection is ending (the server says why before it closes):
       // drop it now; Break sends this query once more on a new one.
@@ -352,7 +347,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     if (Clock::now() < retry_at_) return;
     connection_ = PQconnectStart(uri_.c_str());
     if (connection_ == nullptr || PQstatus(connection_) == CONNECTION_BAD) {
-      return FailConnect(connection_ ? Trimmed(PQerrorMessage(connection_)) : "out of memory");
+      return FailConnect(connection_ ? ErrorText(connection_) : "out of memory");
     }
     state_ = State::kConnecting;
     PollConnect(PGRES_POLLING_WRITING);
@@ -369,7 +364,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
                           const auto status = PQconnectPoll(self->connection_);
                           if (status == PGRES_POLLING_OK) return self->Ready();
                           if (status == PGRES_POLLING_FAILED) {
-                            return self->FailConnect(Trimmed(PQerrorMessage(self->connection_)));
+                            return self->FailConnect(ErrorText(self->connection_));
                           }
                           self->PollConnect(status);
                         }));
@@ -385,17 +380,17 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void Ready() {
     Watch();
     if (PQsetnonblocking(connection_, 1) != 0 || PQenterPipelineMode(connection_) == 0) {
-      return FailConnect(Trimmed(PQerrorMessage(connection_)));
+      return FailConnect(ErrorText(connection_));
     }
     state_ = State::kReady;
     for (const auto& statement : statements_) {
       const std::string sql = ToDollarPlaceholders(statement.sql);
       if (PQsendPrepare(connection_, statement.name.c_str(), sql.c_str(), 0, nullptr) == 0) {
-        return Break(Trimmed(PQerrorMessage(connection_)));
+        return Break(ErrorText(connection_));
       }
       in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr, false, {}}, nullptr, nullptr});
     }
-    if (!Sync(nullptr)) return Break(Trimmed(PQerrorMessage(connection_)));
+    if (!Sync(nullptr)) return Break(ErrorText(connection_));
     Pump();
     SendBatch();
   }
