@@ -86,17 +86,16 @@ http {{
     return process, f"http://127.0.0.1:{port}/"
 
 
-# What uploading a new order sends: one pipeline (see docs/decisions/0006).
+# What uploading a new order sends: its statements up to one Sync, which
+# PostgreSQL runs as one implicit transaction (see docs/decisions/0006).
 APPEND_SQL = r"""
 SELECT nextval('bench_orders') AS n \gset
 \startpipeline
-BEGIN;
 INSERT INTO events (stream, version, type, data, recorded_at)
   VALUES ('order-9' || :n, 1, 'order_uploaded.v1', '{"number":"9' || :n || '","user_id":"bench","at":0}', 0);
 INSERT INTO orders_view (number, user_id, status, accrual, uploaded_at, position)
   VALUES ('9' || :n, 'bench', 'NEW', NULL, 0, COALESCE(NULL, last_insert_rowid()));
 INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES ('9' || :n, 0);
-END;
 \endpipeline
 """
 
