@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <future>
 #include <latch>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -44,7 +45,15 @@ class PgPipelineTest : public ::testing::Test {
   }
 
   void Open(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {}) {
+    OpenStopped(std::move(statements), connections, std::move(uri));
+    Run();
+  }
+  // Without running the event loop yet: queries submitted meanwhile all
+  // reach their connection before it sends anything, as one batch.
+  void OpenStopped(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {}) {
     pool_ = std::make_unique<PgPipelinePool>(io_, uri.empty() ? admin_uri_ : uri, std::move(statements), connections);
+  }
+  void Run() {
     for (auto& thread : threads_) thread = std::thread([this] { io_.run(); });
   }
 
@@ -132,6 +141,43 @@ TEST_F(PgPipelineTest, AFailingQueryDoesNotFailItsNeighbours) {
   }
 }
 
+// Reads of one statement that meet in a batch are asked as one query for
+// all their keys; each still gets exactly its own key's rows, in order.
+TEST_F(PgPipelineTest, ReadsOfManyKeysInOneBatchAreOneQueryWithEachKeysRows) {
+  const std::string table = "(VALUES ('a', '1'), ('a', '2'), ('b', '3'), ('we\"ird,{}\\', '4')) AS t (k, v)";
+  OpenStopped({{"lookup", "SELECT v, 'alone' FROM " + table + " WHERE k = ? ORDER BY v",
+                "SELECT k, v, 'together' FROM " + table + " WHERE k = ANY(?::text[]) ORDER BY k, v"}},
+              1);
+  const std::vector<std::string> keys{"a", "b", "c", "a", "we\"ird,{}\\", "b", "a"};
+  const std::map<std::string, std::vector<std::string>> expected{
+      {"a", {"1", "2"}}, {"b", {"3"}}, {"c", {}}, {"we\"ird,{}\\", {"4"}}};
+  std::vector<Outcome> outcomes(keys.size());
+  std::latch done(static_cast<std::ptrdiff_t>(keys.size()));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    pool_->Query("lookup", {keys[i]}, [&, i](std::exception_ptr error, PgRows rows) {
+      outcomes[i] = {error, std::move(rows)};
+      done.count_down();
+    });
+  }
+  Run();
+  done.wait();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    ASSERT_FALSE(outcomes[i].error) << keys[i] << ": " << Message(outcomes[i].error);
+    const auto& rows = outcomes[i].rows;
+    ASSERT_EQ(rows.Size(), static_cast<int>(expected.at(keys[i]).size())) << keys[i];
+    for (int row = 0; row < rows.Size(); ++row) {
+      EXPECT_EQ(rows.Text(row, 0), expected.at(keys[i])[static_cast<std::size_t>(row)]) << keys[i];
+      EXPECT_EQ(rows.Text(row, 1), "together") << "one batch, so one query for all keys";
+    }
+  }
+
+  // A query alone in its batch goes as it is.
+  const auto alone = Ask("lookup", {"b"});
+  ASSERT_FALSE(alone.error) << Message(alone.error);
+  ASSERT_EQ(alone.rows.Size(), 1);
+  EXPECT_EQ(alone.rows.Text(0, 1), "alone");
+}
+
 TEST_F(PgPipelineTest, AQueryCaughtByALostConnectionIsAnsweredOnANewOne) {
   Open({{"pid", "SELECT pg_backend_pid()"}}, 1);
   const auto before = Ask("pid", {});
@@ -185,50 +231,80 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
       async_commands.Withdraw({"u1", domain::OrderNumber::Parse("2377225624").Value(), domain::Points{1050}, 4})
           .HasValue());
 
-  Open(store::PipelinedReadModels::Statements(), 2, uri);
-  store::PipelinedReadModels pipelined(*pool_);
-  std::latch done(3);
-  app::BalanceView balance;
-  std::vector<app::OrderView> orders;
-  std::vector<app::WithdrawalView> withdrawals;
-  pipelined.BalanceOf("u1", [&](std::exception_ptr error, app::BalanceView value) {
-    EXPECT_FALSE(error);
-    balance = value;
-    done.count_down();
-  });
-  pipelined.OrdersOf("u1", [&](std::exception_ptr error, std::vector<app::OrderView> value) {
-    EXPECT_FALSE(error);
-    orders = std::move(value);
-    done.count_down();
-  });
-  pipelined.WithdrawalsOf("u1", [&](std::exception_ptr error, std::vector<app::WithdrawalView> value) {
-    EXPECT_FALSE(error);
-    withdrawals = std::move(value);
-    done.count_down();
-  });
-  done.wait();
+  OpenStopped(store::PipelinedReadModels::Statements(), 2, uri);
+  ASSERT_TRUE(commands.Register({"u2", "login2", "hash", 1}).HasValue());
+  ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse("4111111111111111").Value(), "u2", 5}).HasValue());
 
-  const auto expected_balance = store.BalanceOf("u1");
-  EXPECT_EQ(balance.current.hundredths, 72998 - 1050);
-  EXPECT_EQ(balance.current.hundredths, expected_balance.current.hundredths);
-  EXPECT_EQ(balance.withdrawn.hundredths, expected_balance.withdrawn.hundredths);
-  const auto expected_orders = store.OrdersOf("u1");
-  ASSERT_EQ(orders.size(), 3U);
-  ASSERT_EQ(orders.size(), expected_orders.size());
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    EXPECT_EQ(orders[i].number, expected_orders[i].number);
-    EXPECT_EQ(orders[i].status, expected_orders[i].status);
-    EXPECT_EQ(orders[i].accrual.hundredths, expected_orders[i].accrual.hundredths);
-    EXPECT_EQ(orders[i].uploaded_at, expected_orders[i].uploaded_at);
-  }
-  EXPECT_EQ(orders[0].number, "12345678903") << "newest first";
-  EXPECT_EQ(orders[0].status, domain::OrderStatus::kInvalid);
-  EXPECT_EQ(orders[2].accrual.hundredths, 72998);
-  const auto expected_withdrawals = store.WithdrawalsOf("u1");
-  ASSERT_EQ(withdrawals.size(), 1U);
-  EXPECT_EQ(withdrawals[0].order, expected_withdrawals[0].order);
-  EXPECT_EQ(withdrawals[0].sum.hundredths, 1050);
-  EXPECT_EQ(withdrawals[0].processed_at, expected_withdrawals[0].processed_at);
+  // The answers of the pipelined read models for `users`, asked all at once.
+  struct Answers {
+    app::BalanceView balance;
+    std::vector<app::OrderView> orders;
+    std::vector<app::WithdrawalView> withdrawals;
+  };
+  store::PipelinedReadModels pipelined(*pool_);
+  const auto ask = [&](const std::vector<std::string>& users, bool before_the_loop_runs) {
+    std::vector<Answers> answers(users.size());
+    std::latch done(static_cast<std::ptrdiff_t>(3 * users.size()));
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      pipelined.BalanceOf(users[i], [&, i](std::exception_ptr error, app::BalanceView value) {
+        EXPECT_FALSE(error) << Message(error);
+        answers[i].balance = value;
+        done.count_down();
+      });
+      pipelined.OrdersOf(users[i], [&, i](std::exception_ptr error, std::vector<app::OrderView> value) {
+        EXPECT_FALSE(error) << Message(error);
+        answers[i].orders = std::move(value);
+        done.count_down();
+      });
+      pipelined.WithdrawalsOf(users[i], [&, i](std::exception_ptr error, std::vector<app::WithdrawalView> value) {
+        EXPECT_FALSE(error) << Message(error);
+        answers[i].withdrawals = std::move(value);
+        done.count_down();
+      });
+    }
+    if (before_the_loop_runs) Run();
+    done.wait();
+    return answers;
+  };
+  const auto expect_as_the_blocking_store = [&](const std::string& user, const Answers& got) {
+    const auto balance = store.BalanceOf(user);
+    EXPECT_EQ(got.balance.current.hundredths, balance.current.hundredths) << user;
+    EXPECT_EQ(got.balance.withdrawn.hundredths, balance.withdrawn.hundredths) << user;
+    const auto orders = store.OrdersOf(user);
+    ASSERT_EQ(got.orders.size(), orders.size()) << user;
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      EXPECT_EQ(got.orders[i].number, orders[i].number) << user;
+      EXPECT_EQ(got.orders[i].status, orders[i].status) << user;
+      EXPECT_EQ(got.orders[i].accrual.hundredths, orders[i].accrual.hundredths) << user;
+      EXPECT_EQ(got.orders[i].uploaded_at, orders[i].uploaded_at) << user;
+    }
+    const auto withdrawals = store.WithdrawalsOf(user);
+    ASSERT_EQ(got.withdrawals.size(), withdrawals.size()) << user;
+    for (std::size_t i = 0; i < withdrawals.size(); ++i) {
+      EXPECT_EQ(got.withdrawals[i].order, withdrawals[i].order) << user;
+      EXPECT_EQ(got.withdrawals[i].sum.hundredths, withdrawals[i].sum.hundredths) << user;
+      EXPECT_EQ(got.withdrawals[i].processed_at, withdrawals[i].processed_at) << user;
+    }
+  };
+
+  // Several users in one batch: each statement asked once for all of them.
+  const std::vector<std::string> users{"u1", "u2", "nobody", "u1", "u2"};
+  const auto together = ask(users, true);
+  for (std::size_t i = 0; i < users.size(); ++i) expect_as_the_blocking_store(users[i], together[i]);
+  // One user alone: each statement as it is.
+  const auto alone = ask({"u1"}, false)[0];
+  expect_as_the_blocking_store("u1", alone);
+
+  EXPECT_EQ(alone.balance.current.hundredths, 72998 - 1050);
+  ASSERT_EQ(alone.orders.size(), 3U);
+  EXPECT_EQ(alone.orders[0].number, "12345678903") << "newest first";
+  EXPECT_EQ(alone.orders[0].status, domain::OrderStatus::kInvalid);
+  EXPECT_EQ(alone.orders[2].accrual.hundredths, 72998);
+  ASSERT_EQ(alone.withdrawals.size(), 1U);
+  EXPECT_EQ(alone.withdrawals[0].sum.hundredths, 1050);
+  ASSERT_EQ(together[1].orders.size(), 1U);
+  EXPECT_EQ(together[1].orders[0].number, "4111111111111111");
+  EXPECT_TRUE(together[2].orders.empty() && together[2].withdrawals.empty()) << "nobody has nothing";
 }
 
 // The event store over the pipeline, on a database of its own that the

@@ -12,8 +12,9 @@ constexpr const char* kWithdrawalsOf = "withdrawals_of";
 }  // namespace
 
 std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
-  return {
-      {kOrdersOf, queries::kOrdersOf}, {kBalanceOf, queries::kBalanceOf}, {kWithdrawalsOf, queries::kWithdrawalsOf}};
+  return {{kOrdersOf, queries::kOrdersOf, queries::kOrdersOfMany},
+          {kBalanceOf, queries::kBalanceOf, queries::kBalancesOfMany},
+          {kWithdrawalsOf, queries::kWithdrawalsOf, queries::kWithdrawalsOfMany}};
 }
 
 void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {

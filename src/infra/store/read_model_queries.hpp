@@ -14,6 +14,17 @@ inline constexpr const char* kBalanceOf = "SELECT current, withdrawn FROM balanc
 inline constexpr const char* kWithdrawalsOf =
     "SELECT order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ? ORDER BY position DESC";
 
+// The same for many users at once, each row led by its user (PostgreSQL's
+// pipeline asks these when several requests for one query meet in a batch).
+inline constexpr const char* kOrdersOfMany =
+    "SELECT user_id, number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ANY(?::text[]) "
+    "ORDER BY user_id, position DESC";
+inline constexpr const char* kBalancesOfMany =
+    "SELECT user_id, current, withdrawn FROM balances_view WHERE user_id = ANY(?::text[])";
+inline constexpr const char* kWithdrawalsOfMany =
+    "SELECT user_id, order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ANY(?::text[]) "
+    "ORDER BY user_id, position DESC";
+
 inline domain::OrderStatus StatusFromColumn(std::string_view name) {
   if (name == "PROCESSING") return domain::OrderStatus::kProcessing;
   if (name == "INVALID") return domain::OrderStatus::kInvalid;

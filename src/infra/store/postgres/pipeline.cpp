@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <charconv>
 #include <chrono>
@@ -41,14 +42,34 @@ std::exception_ptr WriteFailure(const PGresult* result, const std::string& messa
   return Failure(message);
 }
 
-// A read (one prepared statement) or a write (statements that commit together).
+// A read (one prepared statement) or a write (statements that commit
+// together); or reads of one statement for many keys, asked as one.
 struct QueryRequest {
   std::string statement;
   std::vector<std::string> params;
   PgPipelinePool::Reply reply;
   bool retried = false;
   std::vector<sql::RecordedStatement> writes;  // not empty: a write
+  std::vector<QueryRequest> members;           // not empty: the reads asked as one
 };
+
+// The name under which a statement's many-keys form is prepared.
+std::string ManyName(const std::string& statement) { return statement + "/many"; }
+
+// A PostgreSQL array literal of text: {"a","b\"c"}.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string literal = "{";
+  for (const auto& item : items) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (const char c : item) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
 
 // A write's statements in flight: answered once, at its Sync or when the
 // connection breaks.
@@ -77,20 +98,26 @@ struct InFlight {
 
 }  // namespace
 
-int PgRows::Size() const { return result_ ? PQntuples(result_.get()) : 0; }
+int PgRows::Size() const {
+  if (selected_) return static_cast<int>(rows_.size());
+  return result_ ? PQntuples(result_.get()) : 0;
+}
 
 std::string PgRows::Text(int row, int column) const {
-  return {PQgetvalue(result_.get(), row, column), static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+  return {PQgetvalue(result_.get(), Row(row), Column(column)),
+          static_cast<std::size_t>(PQgetlength(result_.get(), Row(row), Column(column)))};
 }
 
 std::int64_t PgRows::Int64(int row, int column) const {
-  const char* text = PQgetvalue(result_.get(), row, column);
+  const char* text = PQgetvalue(result_.get(), Row(row), Column(column));
   std::int64_t value = 0;
-  std::from_chars(text, text + PQgetlength(result_.get(), row, column), value);
+  std::from_chars(text, text + PQgetlength(result_.get(), Row(row), Column(column)), value);
   return value;
 }
 
-bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+bool PgRows::IsNull(int row, int column) const {
+  return PQgetisnull(result_.get(), Row(row), Column(column)) != 0;
+}
 
 // All state lives on one strand; handlers check `generation_` so a wait
 // armed before the connection broke cannot touch its successor. Queries that
@@ -161,30 +188,76 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     // Reads first, under one Sync; then each write under a Sync of its own,
     // so no write shares a transaction with anything else.
     std::vector<QueryRequest> writes;
-    bool reads = false;
-    for (auto& request : batch) {
-      if (!request.writes.empty()) {
-        writes.push_back(std::move(request));
-        continue;
-      }
+    std::vector<QueryRequest> reads;
+    for (auto& request : batch) (request.writes.empty() ? reads : writes).push_back(std::move(request));
+    bool sent_reads = false;
+    for (auto& request : AskedTogether(std::move(reads))) {
       std::vector<const char*> values;
       values.reserve(request.params.size());
       for (const auto& param : request.params) values.push_back(param.c_str());
       if (PQsendQueryPrepared(connection_, request.statement.c_str(), static_cast<int>(values.size()), values.data(),
                               nullptr, nullptr, 0) == 0) {
-        batch_.push_back(std::move(request));  // unsent: tried again on a new connection
+        Requeue(std::move(request));  // unsent: tried again on a new connection
         continue;
       }
       in_flight_.push_back({InFlight::Kind::kQuery, std::move(request), nullptr, nullptr});
-      reads = true;
+      sent_reads = true;
     }
-    if ((reads && !Sync(nullptr)) || !batch_.empty()) return BreakKeeping(std::move(writes));
+    if ((sent_reads && !Sync(nullptr)) || !batch_.empty()) return BreakKeeping(std::move(writes));
     for (auto next = writes.begin(); next != writes.end(); ++next) {
       if (!SendWrite(*next)) {
         return BreakKeeping({std::make_move_iterator(std::next(next)), std::make_move_iterator(writes.end())});
       }
     }
     Pump();
+  }
+
+  // Reads of a statement with a many-keys form, two or more in one batch,
+  // become one query for all their keys (each key once); the rest go as
+  // they are. Sharing one answer among requests is safe: every one of them
+  // arrived before the query goes out, so it sees every write they could.
+  std::vector<QueryRequest> AskedTogether(std::vector<QueryRequest> reads) const {
+    std::vector<QueryRequest> out;
+    std::unordered_map<std::string, std::size_t> groups;  // statement -> place in `out`
+    for (auto& read : reads) {
+      if (read.params.size() != 1 || !HasManyForm(read.statement)) {
+        out.push_back(std::move(read));
+        continue;
+      }
+      const auto [it, first] = groups.try_emplace(read.statement, out.size());
+      if (first) {
+        out.push_back(std::move(read));
+        continue;
+      }
+      auto& group = out[it->second];
+      if (group.members.empty()) {
+        QueryRequest alone = std::move(group);
+        group = {ManyName(alone.statement), {}, nullptr, false, {}, {}};
+        group.members.push_back(std::move(alone));
+      }
+      group.members.push_back(std::move(read));
+    }
+    for (auto& group : out) {
+      if (group.members.empty()) continue;
+      std::vector<std::string> keys;
+      for (const auto& member : group.members) {
+        if (std::find(keys.begin(), keys.end(), member.params[0]) == keys.end()) keys.push_back(member.params[0]);
+      }
+      group.params = {TextArray(keys)};
+    }
+    return out;
+  }
+
+  [[nodiscard]] bool HasManyForm(const std::string& statement) const {
+    return std::any_of(statements_.begin(), statements_.end(),
+                       [&](const auto& s) { return s.name == statement && !s.many_sql.empty(); });
+  }
+
+  // Puts a read back to be sent again; reads asked together go back one by
+  // one, to be grouped afresh.
+  void Requeue(QueryRequest request) {
+    if (request.members.empty()) return batch_.push_back(std::move(request));
+    for (auto& member : request.members) batch_.push_back(std::move(member));
   }
 
   // Ends what was sent since the last Sync; false when the connection broke.
@@ -213,7 +286,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
           0) {
         return lost();
       }
-      in_flight_.push_back({InFlight::Kind::kPrepare, {it->second, {}, nullptr, false, {}}, nullptr, nullptr});
+      in_flight_.push_back({InFlight::Kind::kPrepare, {it->second, {}, nullptr, false, {}, {}}, nullptr, nullptr});
       preparing = true;
     }
     if (preparing && !Sync(nullptr)) return lost();
@@ -313,7 +386,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void Complete(InFlight done) {
     const auto status = PQresultStatus(done.result.get());
     if (status == PGRES_PIPELINE_ABORTED && done.kind == InFlight::Kind::kQuery) {
-      batch_.push_back(std::move(done.request));  // an earlier query in its batch failed, not this one
+      Requeue(std::move(done.request));  // an earlier query in its batch failed, not this one
       return;
     }
     const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
@@ -335,11 +408,23 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       if (!ok) LogLine().Add("statement", done.request.statement).Add("error", error).Error("postgres: prepare failed");
       return;
     }
-    if (ok) {
-      done.request.reply(nullptr, PgRows(std::move(done.result)));
-    } else {
-      const std::string message = done.request.statement + ": " + error;
-      done.request.reply(IsUnavailable(done.result.get()) ? Lost(message) : Failure(message), {});
+    if (!ok) {
+      const auto failure = Failure(done.request.statement + ": " + error);
+      if (done.request.members.empty()) return done.request.reply(failure, {});
+      for (auto& member : done.request.members) member.reply(failure, {});
+      return;
+    }
+    if (done.request.members.empty()) return done.request.reply(nullptr, PgRows(std::move(done.result)));
+    // Asked together: each request gets its key's rows (the first column).
+    const PGresult* result = done.result.get();
+    std::unordered_map<std::string_view, std::vector<int>> rows_of;
+    for (int row = 0; row < PQntuples(result); ++row) {
+      rows_of[std::string_view(PQgetvalue(result, row, 0), static_cast<std::size_t>(PQgetlength(result, row, 0)))]
+          .push_back(row);
+    }
+    for (auto& member : done.request.members) {
+      const auto rows = rows_of.find(member.params[0]);
+      member.reply(nullptr, PgRows(done.result, rows == rows_of.end() ? std::vector<int>{} : rows->second));
     }
   }
 
@@ -388,7 +473,14 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       if (PQsendPrepare(connection_, statement.name.c_str(), sql.c_str(), 0, nullptr) == 0) {
         return Break(ErrorText(connection_));
       }
-      in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr, false, {}}, nullptr, nullptr});
+      in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr, false, {}, {}}, nullptr, nullptr});
+      if (statement.many_sql.empty()) continue;
+      const std::string name = ManyName(statement.name);
+      if (PQsendPrepare(connection_, name.c_str(), ToDollarPlaceholders(statement.many_sql).c_str(), 0, nullptr) ==
+          0) {
+        return Break(ErrorText(connection_));
+      }
+      in_flight_.push_back({InFlight::Kind::kPrepare, {name, {}, nullptr, false, {}, {}}, nullptr, nullptr});
     }
     if (!Sync(nullptr)) return Break(ErrorText(connection_));
     Pump();
@@ -411,14 +503,18 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     in_flight_.clear();
     LogLine().Add("error", message).Warn("postgres: connection lost");
     const auto error = Lost(message);
+    const auto once_more = [&](QueryRequest& read) {
+      if (read.retried) return read.reply(error, {});
+      read.retried = true;
+      batch_.push_back(std::move(read));
+    };
     for (auto& sent : in_flight) {
       if (sent.group) sent.group->Answer(error);
       if (sent.kind != InFlight::Kind::kQuery) continue;
-      if (sent.request.retried) {
-        sent.request.reply(error, {});
+      if (sent.request.members.empty()) {
+        once_more(sent.request);
       } else {
-        sent.request.retried = true;
-        batch_.push_back(std::move(sent.request));
+        for (auto& member : sent.request.members) once_more(member);
       }
     }
     if (!batch_.empty() && !batch_scheduled_) {
@@ -463,12 +559,12 @@ PgPipelinePool::~PgPipelinePool() {
 
 void PgPipelinePool::Query(std::string_view statement, std::vector<std::string> params, Reply reply) {
   const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
-  connections_[index]->Submit({std::string(statement), std::move(params), std::move(reply), false, {}});
+  connections_[index]->Submit({std::string(statement), std::move(params), std::move(reply), false, {}, {}});
 }
 
 void PgPipelinePool::Write(std::vector<sql::RecordedStatement> statements, Reply reply) {
   const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
-  connections_[index]->Submit({{}, {}, std::move(reply), false, std::move(statements)});
+  connections_[index]->Submit({{}, {}, std::move(reply), false, std::move(statements), {}});
 }
 
 }  // namespace gm::infra::postgres

@@ -24,19 +24,36 @@ class PgRows {
  public:
   PgRows() = default;
   explicit PgRows(std::shared_ptr<pg_result> result) : result_(std::move(result)) {}
+  // Only `rows` of `result`, in that order, and without its first column:
+  // one key's share of an answer to many keys (PgStatementText::many_sql).
+  PgRows(std::shared_ptr<pg_result> result, std::vector<int> rows)
+      : result_(std::move(result)), rows_(std::move(rows)), selected_(true) {}
   [[nodiscard]] int Size() const;
   [[nodiscard]] std::string Text(int row, int column) const;
   [[nodiscard]] std::int64_t Int64(int row, int column) const;
   [[nodiscard]] bool IsNull(int row, int column) const;
 
  private:
+  [[nodiscard]] int Row(int row) const { return selected_ ? rows_[static_cast<std::size_t>(row)] : row; }
+  [[nodiscard]] int Column(int column) const { return selected_ ? column + 1 : column; }
+
   std::shared_ptr<pg_result> result_;
+  std::vector<int> rows_;
+  bool selected_ = false;
 };
 
 // A statement every connection prepares as soon as it is open.
 struct PgStatementText {
   std::string name;
   std::string sql;  // `?`/`?N` placeholders, as elsewhere in the store
+  // Optional, for a statement with one parameter (a key): the same query
+  // for an array of keys (`?::text[]`), with the key as an extra first
+  // column and each key's rows in the order `sql` gives them. Queries of
+  // the statement that go out in one batch are then asked as one, and
+  // each gets its key's rows: the database runs one statement, not one per
+  // request. If that query fails, all of them fail, so it must not fail
+  // for a key the single form answers (lookups by key never do).
+  std::string many_sql = {};
 };
 
 // Non-blocking libpq connections in pipeline mode, driven by the Asio event
