@@ -62,6 +62,29 @@ std::optional<HttpResponse> DecodeBody(HttpRequest& request, std::size_t max_dec
   return std::nullopt;
 }
 
+// The status line and headers of `response`, up to the empty line. A 204
+// or 304 carries no Content-Length (RFC 9110 §8.6); Connection is said
+// only when it differs from the version's default.
+std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned version) {
+  std::string head;
+  head.reserve(160);
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+  head += "\r\n";
+  const auto field = [&head](std::string_view name, std::string_view value) {
+    head.append(name).append(": ").append(value).append("\r\n");
+  };
+  if (!response.content_type.empty()) field("Content-Type", response.content_type);
+  for (const auto& [name, value] : response.headers) field(name, value);
+  if (response.status != 204 && response.status != 304) field("Content-Length", std::to_string(response.body.size()));
+  if (version == 10 && keep_alive) field("Connection", "keep-alive");
+  if (version != 10 && !keep_alive) field("Connection", "close");
+  head += "\r\n";
+  return head;
+}
+
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
@@ -143,21 +166,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return response;
   }
 
+  // Writes the response with one gather write: a status line and headers
+  // we lay out ourselves in one buffer, then the body as it is. (Beast's
+  // serializer costs an allocation per header field and a deep buffer
+  // sequence per write.)
   awaitable<void> Write(beast::tcp_stream& stream, HttpResponse response, bool keep_alive, bool gzip_ok,
                         unsigned version) {
-    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
-    if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message.insert(name, value);
     if (gzip_ok && response.body.size() >= options.gzip_min_bytes) {
       response.body = Gzip(response.body);
-      message.set(bhttp::field::content_encoding, "gzip");
-      message.set(bhttp::field::vary, "Accept-Encoding");
+      response.headers.emplace_back("Content-Encoding", "gzip");
+      response.headers.emplace_back("Vary", "Accept-Encoding");
     }
-    message.body() = std::move(response.body);
-    message.keep_alive(keep_alive);
-    message.prepare_payload();
+    const std::string head = ResponseHead(response, keep_alive, version);
     stream.expires_after(options.read_timeout);
-    co_await bhttp::async_write(stream, message, kNoThrow);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+    co_await asio::async_write(stream, buffers, kNoThrow);
   }
 
   // Answers a request we refuse before reading it all, then drains the
