@@ -3,6 +3,7 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cstdio>
 
 namespace gm::infra {
@@ -40,10 +41,11 @@ void AppendQuoted(std::string& out, std::string_view text) {
   out += '"';
 }
 
-std::string Render(std::string_view message, const std::string& fields) {
-  std::string line = "\"msg\":";
-  AppendQuoted(line, message);
-  return line + fields;
+// "msg":"<message>" — short enough to need no allocation for our messages.
+std::string MessageField(std::string_view message) {
+  std::string field = "\"msg\":";
+  AppendQuoted(field, message);
+  return field;
 }
 
 }  // namespace
@@ -81,15 +83,16 @@ LogLine& LogLine::Add(std::string_view key, std::int64_t value) {
 
 LogLine& LogLine::Add(std::string_view key, double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
+  const auto written = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed, 3);
   fields_ += ',';
   AppendQuoted(fields_, key);
-  fields_.append(":").append(text);
+  fields_ += ':';
+  fields_.append(text, written.ptr);
   return *this;
 }
 
-void LogLine::Info(std::string_view message) const { spdlog::info("{}", Render(message, fields_)); }
-void LogLine::Warn(std::string_view message) const { spdlog::warn("{}", Render(message, fields_)); }
-void LogLine::Error(std::string_view message) const { spdlog::error("{}", Render(message, fields_)); }
+void LogLine::Info(std::string_view message) const { spdlog::info("{}{}", MessageField(message), fields_); }
+void LogLine::Warn(std::string_view message) const { spdlog::warn("{}{}", MessageField(message), fields_); }
+void LogLine::Error(std::string_view message) const { spdlog::error("{}{}", MessageField(message), fields_); }
 
 }  // namespace gm::infra

@@ -15,6 +15,7 @@ void FlushLogs();
 
 class LogLine {
  public:
+  LogLine() { fields_.reserve(192); }  // a request's line without growing
   LogLine& Add(std::string_view key, std::string_view value);
   LogLine& Add(std::string_view key, const char* value) { return Add(key, std::string_view(value)); }
   LogLine& Add(std::string_view key, std::int64_t value);
