@@ -178,6 +178,14 @@ TEST_F(PgPipelineTest, ReadsOfManyKeysInOneBatchAreOneQueryWithEachKeysRows) {
   EXPECT_EQ(alone.rows.Text(0, 1), "alone");
 }
 
+// Statements are planned once per connection, not on every execution.
+TEST_F(PgPipelineTest, ConnectionsUseGenericPlans) {
+  Open({{"plan_cache_mode", "SELECT current_setting('plan_cache_mode')"}}, 1);
+  const auto mode = Ask("plan_cache_mode", {});
+  ASSERT_FALSE(mode.error) << Message(mode.error);
+  EXPECT_EQ(mode.rows.Text(0, 0), "force_generic_plan");
+}
+
 TEST_F(PgPipelineTest, AQueryCaughtByALostConnectionIsAnsweredOnANewOne) {
   Open({{"pid", "SELECT pg_backend_pid()"}}, 1);
   const auto before = Ask("pid", {});
