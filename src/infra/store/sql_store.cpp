@@ -40,8 +40,8 @@ app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& append
   try {
     return AppendOnce(appends);
   } catch (const sql::UniqueViolation&) {
-    // Another writer took the same (stream, version) between our check and
-    // our insert; on PostgreSQL the constraint is what decides the race.
+    // Another writer took the same (stream, version) first: the unique
+    // constraint is what decides the race.
     return app::AppendOutcome::kVersionConflict;
   }
 }

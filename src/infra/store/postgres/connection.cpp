@@ -64,13 +64,6 @@ class PgStatement final : public sql::StatementBackend {
   int row_ = -1;
 };
 
-std::vector<const char*> Values(const PgConnection::Params& params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-  return values;
-}
-
 std::int64_t ChangedRows(const PGresult* result) {
   const char* changed = PQcmdTuples(const_cast<PGresult*>(result));
   std::int64_t changes = 0;
@@ -84,6 +77,13 @@ bool Succeeded(const PGresult* result) {
 }
 
 }  // namespace
+
+std::vector<const char*> ParamValues(const PgConnection::Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  return values;
+}
 
 bool IsUnavailableState(const char* sqlstate) {
   if (sqlstate == nullptr) return false;
@@ -191,7 +191,7 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
   const auto send = [this](const Queued& item) {
     if (item.name.empty())
       return PQsendQueryParams(connection_, item.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-    const auto values = Values(item.params);
+    const auto values = ParamValues(item.params);
     return PQsendQueryPrepared(connection_, item.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                nullptr, 0);
   };

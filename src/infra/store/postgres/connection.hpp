@@ -60,6 +60,9 @@ class PgConnection final : public sql::Connection {
   std::vector<Queued> waiting_;  // BEGIN and deferred statements, in order
 };
 
+// The parameters as libpq takes them: pointers into `params`, null for NULL.
+std::vector<const char*> ParamValues(const PgConnection::Params& params);
+
 // libpq's message for `result`, or for the connection when there is none,
 // without its trailing newline.
 std::string ErrorText(pg_conn* connection, const pg_result* result = nullptr);

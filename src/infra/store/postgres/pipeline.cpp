@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "infra/observability/log.hpp"
 #include "infra/store/postgres/connection.hpp"
@@ -127,7 +128,11 @@ bool PgRows::IsNull(int row, int column) const {
 class PgPipelinePool::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(asio::io_context& io, std::string uri, const std::vector<PgStatementText>& statements)
-      : strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {}
+      : strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
+    for (const auto& statement : statements_) {
+      if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
+    }
+  }
 
   ~Connection() { Close(); }
 
@@ -230,7 +235,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     std::vector<QueryRequest> out;
     std::unordered_map<std::string, std::size_t> groups;  // statement -> place in `out`
     for (auto& read : reads) {
-      if (read.params.size() != 1 || !HasManyForm(read.statement)) {
+      if (read.params.size() != 1 || !many_forms_.contains(read.statement)) {
         out.push_back(std::move(read));
         continue;
       }
@@ -256,11 +261,6 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       group.params = {TextArray(keys)};
     }
     return out;
-  }
-
-  [[nodiscard]] bool HasManyForm(const std::string& statement) const {
-    return std::any_of(statements_.begin(), statements_.end(),
-                       [&](const auto& s) { return s.name == statement && !s.many_sql.empty(); });
   }
 
   // Puts a read back to be sent again; reads asked together go back one by
@@ -301,9 +301,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
     if (preparing && !Sync(nullptr)) return lost();
     for (const auto& statement : request.writes) {
-      std::vector<const char*> values;
-      values.reserve(statement.params.size());
-      for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
+      const auto values = ParamValues(statement.params);
       if (PQsendQueryPrepared(connection_, prepared_writes_.at(statement.sql).c_str(), static_cast<int>(values.size()),
                               values.data(), nullptr, nullptr, 0) == 0) {
         return lost();
@@ -335,12 +333,20 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     if (flushed < 0) return Break(ErrorText(connection_));
     if (flushed == 0) return;
     writing_ = true;
-    socket_->async_wait(Descriptor::wait_write,
-                        asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_](auto error) {
-                          if (generation != self->generation_) return;
-                          self->writing_ = false;
-                          if (error) return self->Break(error.message());
-                          self->Pump();
+    Await(Descriptor::wait_write, [](Connection& self, boost::system::error_code error) {
+      self.writing_ = false;
+      if (error) return self.Break(error.message());
+      self.Pump();
+    });
+  }
+
+  // Runs `then` on the strand when the socket is ready for `what`, unless
+  // the connection was closed or replaced meanwhile.
+  template <class Then>
+  void Await(Descriptor::wait_type what, Then then) {
+    socket_->async_wait(what, asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_,
+                                                            then](boost::system::error_code error) {
+                          if (generation == self->generation_) then(*self, error);
                         }));
   }
 
@@ -351,16 +357,12 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void WaitReadable() {
     if (reading_ || state_ != State::kReady) return;
     reading_ = true;
-    socket_->async_wait(Descriptor::wait_read,
-                        asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_](auto error) {
-                          if (generation != self->generation_) return;
-                          self->reading_ = false;
-                          if (error) return self->Break(error.message());
-                          if (PQconsumeInput(self->connection_) == 0) {
-                            return self->Break(ErrorText(self->connection_));
-                          }
-                          self->Pump();
-                        }));
+    Await(Descriptor::wait_read, [](Connection& self, boost::system::error_code error) {
+      self.reading_ = false;
+      if (error) return self.Break(error.message());
+      if (PQconsumeInput(self.connection_) == 0) return self.Break(ErrorText(self.connection_));
+      self.Pump();
+    });
   }
 
   // Hands out every complete answer libpq holds. In pipeline mode a query
@@ -453,17 +455,14 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   // current one afresh.
   void PollConnect(PostgresPollingStatusType wanted) {
     Watch();
-    socket_->async_wait(wanted == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write,
-                        asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_](auto error) {
-                          if (generation != self->generation_) return;
-                          if (error) return self->FailConnect(error.message());
-                          const auto status = PQconnectPoll(self->connection_);
-                          if (status == PGRES_POLLING_OK) return self->Ready();
-                          if (status == PGRES_POLLING_FAILED) {
-                            return self->FailConnect(ErrorText(self->connection_));
-                          }
-                          self->PollConnect(status);
-                        }));
+    Await(wanted == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write,
+          [](Connection& self, boost::system::error_code error) {
+            if (error) return self.FailConnect(error.message());
+            const auto status = PQconnectPoll(self.connection_);
+            if (status == PGRES_POLLING_OK) return self.Ready();
+            if (status == PGRES_POLLING_FAILED) return self.FailConnect(ErrorText(self.connection_));
+            self.PollConnect(status);
+          });
   }
 
   void Watch() {
@@ -540,6 +539,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   asio::strand<asio::io_context::executor_type> strand_;
   std::string uri_;
   const std::vector<PgStatementText>& statements_;
+  std::unordered_set<std::string> many_forms_;  // statements with a many-keys form
   PGconn* connection_ = nullptr;
   std::optional<Descriptor> socket_;
   State state_ = State::kClosed;
