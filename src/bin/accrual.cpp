@@ -6,6 +6,7 @@
 #include "accrual/accrual_api.hpp"
 #include "accrual/calculator.hpp"
 #include "infra/config/config.hpp"
+#include "infra/event_loops.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
@@ -19,13 +20,13 @@ namespace {
 namespace asio = boost::asio;
 using namespace gm;
 
-constexpr unsigned kIoThreads = 2;
+constexpr unsigned kEventLoops = 2;  // one per core
 constexpr unsigned kDatabaseThreads = 4;
 
 int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
-  asio::io_context io;
+  infra::EventLoops loops(kEventLoops);
   asio::thread_pool lane(kDatabaseThreads);
-  accrual::Calculator calculator(io, lane, store, config.processing_delay);
+  accrual::Calculator calculator(loops.Main(), lane, store, config.processing_delay);
   std::unique_ptr<accrual::RateLimiter> rate_limiter;
   if (config.rate_limit_per_minute > 0)
     rate_limiter = std::make_unique<accrual::RateLimiter>(config.rate_limit_per_minute);
@@ -41,7 +42,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   infra::http::ServerOptions options;
   options.address = config.run_address;
   options.metrics = &metrics;
-  infra::http::HttpServer server(io, lane, lane, dispatcher, options);
+  infra::http::HttpServer server(loops, lane, lane, dispatcher, options);
   try {
     server.Start();
   } catch (const std::exception& error) {
@@ -51,7 +52,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   std::vector<infra::http::HttpServer*> servers{&server};
   std::unique_ptr<infra::http::DocsListener> docs;
   try {
-    docs = infra::http::StartDocs(io, lane,
+    docs = infra::http::StartDocs(loops, lane,
                                   {assets::AccrualOpenapiYaml(), assets::AccrualOpenapiJson(), "http://localhost:8081"},
                                   server.Port(), config.openapi_address);
   } catch (const std::exception& error) {
@@ -68,7 +69,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
       .Info("accrual is listening");
   infra::FlushLogs();  // the start-up lines now, not within the second
 
-  infra::RunUntilSignalled(io, servers, kIoThreads, "accrual");
+  infra::RunUntilSignalled(loops, servers, "accrual");
   lane.join();
   infra::LogLine().Info("accrual stopped");
   return 0;

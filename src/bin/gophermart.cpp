@@ -10,6 +10,7 @@
 #include "infra/auth/random_hex.hpp"
 #include "infra/auth/token_issuer.hpp"
 #include "infra/config/config.hpp"
+#include "infra/event_loops.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
@@ -28,7 +29,7 @@ namespace asio = boost::asio;
 using namespace gm;
 
 constexpr std::chrono::hours kTokenLifetime{24};
-constexpr unsigned kIoThreads = 2;
+constexpr unsigned kEventLoops = 2;  // one per core
 // Threads that run blocking database work: on SQLite everything that
 // touches the database (one writer, so more threads would only queue for
 // its lock); on PostgreSQL only registration and the accrual worker, as
@@ -36,19 +37,20 @@ constexpr unsigned kIoThreads = 2;
 constexpr unsigned kPostgresDatabaseThreads = 4;
 constexpr unsigned kSqliteDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
-// Pipelined PostgreSQL connections for the read queries: one per I/O thread
-// keeps each busy with many queries per round trip.
-constexpr std::size_t kQueryConnections = kIoThreads;
-// Pipelined PostgreSQL connections for uploads and withdrawals. A commit
-// holds its connection until the WAL is flushed, and commits in flight on
-// different connections share flushes: 16 keep uploads at about the
-// pgbench ceiling of the same transaction.
-constexpr std::size_t kCommandConnections = 16;
+// Pipelined PostgreSQL connections for the read queries, per event loop:
+// one keeps each busy with many queries per round trip.
+constexpr std::size_t kQueryConnectionsPerLoop = 1;
+// Pipelined PostgreSQL connections for uploads and withdrawals, per event
+// loop. A commit holds its connection until the WAL is flushed, and commits
+// in flight on different connections share flushes: 16 in all keep uploads
+// at about the pgbench ceiling of the same transaction.
+constexpr std::size_t kCommandConnectionsPerLoop = 8;
 
-// A timer on the event loop, for commands that back off before a retry.
-app::Later LaterOn(asio::io_context& io) {
-  return [&io](std::chrono::microseconds delay, std::function<void()> work) {
-    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+// A timer on the caller's event loop, for commands that back off before a
+// retry.
+app::Later LaterOn(infra::EventLoops& loops) {
+  return [&loops](std::chrono::microseconds delay, std::function<void()> work) {
+    auto timer = std::make_shared<asio::steady_timer>(loops.Current(), delay);
     timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
   };
 }
@@ -75,7 +77,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
   app::Commands commands(store);
 
-  asio::io_context io;
+  infra::EventLoops loops(kEventLoops);
   asio::thread_pool database_lane(config.database.dialect == infra::sql::Dialect::kPostgres ? kPostgresDatabaseThreads
                                                                                             : kSqliteDatabaseThreads);
   asio::thread_pool hashing_lane(kHashingThreads);
@@ -85,7 +87,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   if (config.accrual_address) {
     infra::accrual::AccrualWorkerOptions worker_options;
     worker_options.metrics = &metrics;
-    worker = std::make_unique<infra::accrual::AccrualWorker>(io, database_lane, store, commands,
+    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), database_lane, store, commands,
                                                              *config.accrual_address, worker_options);
   }
 
@@ -97,10 +99,11 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   std::unique_ptr<app::AsyncEventStore> events;
   if (config.database.dialect == infra::sql::Dialect::kPostgres) {
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
-        io, config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnections);
+        loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop);
     queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
-    command_pool = std::make_unique<infra::postgres::PgPipelinePool>(
-        io, config.database.target, infra::store::PipelinedEventStore::Statements(), kCommandConnections);
+    command_pool = std::make_unique<infra::postgres::PgPipelinePool>(loops.All(), config.database.target,
+                                                                     infra::store::PipelinedEventStore::Statements(),
+                                                                     kCommandConnectionsPerLoop);
     events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
   } else {
     const infra::store::Runner on_lane = [&database_lane](std::function<void()> work) {
@@ -109,7 +112,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
     queries = std::make_unique<infra::store::DeferredReadModels>(store, on_lane);
     events = std::make_unique<infra::store::DeferredEventStore>(store, on_lane);
   }
-  app::AsyncCommands async_commands(*events, LaterOn(io));
+  app::AsyncCommands async_commands(*events, LaterOn(loops));
 
   infra::http::LoyaltyApi api(commands, async_commands, store, *queries, hasher, tokens, [&worker] {
     if (worker) worker->Nudge();
@@ -123,7 +126,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::http::ServerOptions options;
   options.address = config.run_address;
   options.metrics = &metrics;
-  infra::http::HttpServer server(io, database_lane, hashing_lane, dispatcher, options);
+  infra::http::HttpServer server(loops, database_lane, hashing_lane, dispatcher, options);
   try {
     server.Start();
   } catch (const std::exception& error) {
@@ -133,7 +136,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   std::vector<infra::http::HttpServer*> servers{&server};
   std::unique_ptr<infra::http::DocsListener> docs;
   try {
-    docs = infra::http::StartDocs(io, database_lane,
+    docs = infra::http::StartDocs(loops, database_lane,
                                   {assets::OpenapiYaml(), assets::OpenapiJson(), "http://localhost:8080"},
                                   server.Port(), config.openapi_address);
   } catch (const std::exception& error) {
@@ -152,7 +155,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
       .Info("gophermart is listening");
   infra::FlushLogs();  // the start-up lines now, not within the second
 
-  infra::RunUntilSignalled(io, servers, kIoThreads, "gophermart");
+  infra::RunUntilSignalled(loops, servers, "gophermart");
   database_lane.join();
   hashing_lane.join();
   infra::LogLine().Info("gophermart stopped");

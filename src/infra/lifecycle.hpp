@@ -3,18 +3,14 @@
 #include <string>
 #include <vector>
 
-namespace boost::asio {
-class io_context;
-}  // namespace boost::asio
-
 namespace gm::infra {
+class EventLoops;
 namespace http {
 class HttpServer;
 }
 
-// Runs `io` on `threads` threads until SIGINT or SIGTERM; then stops every
-// listener, waits (bounded) for requests in flight and returns.
-void RunUntilSignalled(boost::asio::io_context& io, const std::vector<http::HttpServer*>& servers, unsigned threads,
-                       const std::string& name);
+// Runs `loops` until SIGINT or SIGTERM; then stops every listener, waits
+// (bounded) for requests in flight and returns.
+void RunUntilSignalled(EventLoops& loops, const std::vector<http::HttpServer*>& servers, const std::string& name);
 
 }  // namespace gm::infra

@@ -15,9 +15,11 @@
 #include <latch>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "app/commands.hpp"
+#include "infra/event_loops.hpp"
 #include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
 #include "infra/store/postgres/connection.hpp"
@@ -51,7 +53,8 @@ class PgPipelineTest : public ::testing::Test {
   // Without running the event loop yet: queries submitted meanwhile all
   // reach their connection before it sends anything, as one batch.
   void OpenStopped(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {}) {
-    pool_ = std::make_unique<PgPipelinePool>(io_, uri.empty() ? admin_uri_ : uri, std::move(statements), connections);
+    pool_ = std::make_unique<PgPipelinePool>(std::vector<asio::io_context*>{&io_}, uri.empty() ? admin_uri_ : uri,
+                                             std::move(statements), connections);
   }
   void Run() {
     for (auto& thread : threads_) thread = std::thread([this] { io_.run(); });
@@ -186,6 +189,43 @@ TEST_F(PgPipelineTest, ConnectionsUseGenericPlans) {
   EXPECT_EQ(mode.rows.Text(0, 0), "force_generic_plan");
 }
 
+// What the service relies on to keep a request on one thread (EventLoops).
+TEST_F(PgPipelineTest, AQueryMadeOnALoopIsAnsweredOnThatLoopOverItsOwnConnection) {
+  EventLoops loops(2);
+  PgPipelinePool pool(loops.All(), admin_uri_, {{"backend", "SELECT pg_backend_pid()"}}, 1);
+  std::thread running([&loops] { loops.Run(); });
+  struct Seen {  // touched only on its loop's thread
+    int elsewhere = 0;
+    std::set<std::int64_t> backends;
+  };
+  std::array<Seen, 2> seen;
+  constexpr int kQueriesPerLoop = 200;
+  std::latch done(2 * kQueriesPerLoop);
+  for (std::size_t loop = 0; loop < 2; ++loop) {
+    for (int i = 0; i < kQueriesPerLoop; ++i) {
+      asio::post(*loops.All()[loop], [&, loop] {
+        const auto asked_on = std::this_thread::get_id();
+        pool.Query("backend", {}, [&, loop, asked_on](std::exception_ptr error, PgRows rows) {
+          if (error || std::this_thread::get_id() != asked_on) {
+            ++seen[loop].elsewhere;
+          } else {
+            seen[loop].backends.insert(rows.Int64(0, 0));
+          }
+          done.count_down();
+        });
+      });
+    }
+  }
+  done.wait();
+  loops.Stop();
+  running.join();
+  for (const auto& on_loop : seen) {
+    EXPECT_EQ(on_loop.elsewhere, 0);
+    EXPECT_EQ(on_loop.backends.size(), 1u);
+  }
+  EXPECT_NE(seen[0].backends, seen[1].backends);
+}
+
 TEST_F(PgPipelineTest, AQueryCaughtByALostConnectionIsAnsweredOnANewOne) {
   Open({{"pid", "SELECT pg_backend_pid()"}}, 1);
   const auto before = Ask("pid", {});
@@ -218,7 +258,8 @@ TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {
 }
 
 TEST_F(PgPipelineTest, AnUnreachableDatabaseStopsStartUp) {
-  EXPECT_THROW(PgPipelinePool(io_, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", {}, 1), std::runtime_error);
+  EXPECT_THROW(PgPipelinePool({&io_}, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", {}, 1),
+               std::runtime_error);
 }
 
 TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {

@@ -14,11 +14,11 @@ ServerOptions DocsOptions(const ListenAddress& address) {
 
 }  // namespace
 
-DocsListener::DocsListener(boost::asio::io_context& io, boost::asio::thread_pool& lane, ApiDocument document,
+DocsListener::DocsListener(EventLoops& loops, boost::asio::thread_pool& lane, ApiDocument document,
                            std::uint16_t api_port, ListenAddress address)
     : site_(document, api_port),
       dispatcher_(router_, nullptr),
-      server_(io, lane, lane, dispatcher_, DocsOptions(address)),
+      server_(loops, lane, lane, dispatcher_, DocsOptions(address)),
       address_(std::move(address)) {
   site_.AddRoutes(router_);
 }
@@ -35,11 +35,10 @@ std::unique_ptr<CorsPolicy> CorsForDocs(const std::optional<ListenAddress>& docs
   return docs ? std::make_unique<CorsPolicy>(docs->host, docs->port) : nullptr;
 }
 
-std::unique_ptr<DocsListener> StartDocs(boost::asio::io_context& io, boost::asio::thread_pool& lane,
-                                        ApiDocument document, std::uint16_t api_port,
-                                        const std::optional<ListenAddress>& address) {
+std::unique_ptr<DocsListener> StartDocs(EventLoops& loops, boost::asio::thread_pool& lane, ApiDocument document,
+                                        std::uint16_t api_port, const std::optional<ListenAddress>& address) {
   if (!address) return nullptr;
-  auto docs = std::make_unique<DocsListener>(io, lane, document, api_port, *address);
+  auto docs = std::make_unique<DocsListener>(loops, lane, document, api_port, *address);
   docs->Start();
   return docs;
 }

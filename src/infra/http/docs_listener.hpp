@@ -15,8 +15,8 @@ namespace gm::infra::http {
 // The docs site on a listener of its own (OPENAPI_ADDRESS).
 class DocsListener {
  public:
-  DocsListener(boost::asio::io_context& io, boost::asio::thread_pool& lane, ApiDocument document,
-               std::uint16_t api_port, ListenAddress address);
+  DocsListener(EventLoops& loops, boost::asio::thread_pool& lane, ApiDocument document, std::uint16_t api_port,
+               ListenAddress address);
 
   // Throws std::runtime_error naming OPENAPI_ADDRESS when it cannot listen.
   void Start();
@@ -36,8 +36,7 @@ class DocsListener {
 std::unique_ptr<CorsPolicy> CorsForDocs(const std::optional<ListenAddress>& docs);
 
 // Starts the docs listener when `address` is set; throws naming OPENAPI_ADDRESS.
-std::unique_ptr<DocsListener> StartDocs(boost::asio::io_context& io, boost::asio::thread_pool& lane,
-                                        ApiDocument document, std::uint16_t api_port,
-                                        const std::optional<ListenAddress>& address);
+std::unique_ptr<DocsListener> StartDocs(EventLoops& loops, boost::asio::thread_pool& lane, ApiDocument document,
+                                        std::uint16_t api_port, const std::optional<ListenAddress>& address);
 
 }  // namespace gm::infra::http

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "infra/event_loops.hpp"
 #include "infra/http/gzip.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
@@ -88,16 +89,16 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io_context, asio::thread_pool& database, asio::thread_pool& hashing,
+  Impl(EventLoops& event_loops, asio::thread_pool& database, asio::thread_pool& hashing,
        const Dispatcher& request_dispatcher, ServerOptions server_options)
-      : io(io_context),
+      : loops(event_loops),
         database_lane(database),
         hashing_lane(hashing),
         dispatcher(request_dispatcher),
         options(std::move(server_options)),
-        acceptor(io_context) {}
+        acceptor(event_loops.Main()) {}
 
-  asio::io_context& io;
+  EventLoops& loops;
   asio::thread_pool& database_lane;
   asio::thread_pool& hashing_lane;
   const Dispatcher& dispatcher;
@@ -108,7 +109,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> Accept() {
     for (;;) {
-      auto [error, socket] = co_await acceptor.async_accept(kNoThrow);
+      // The connection lives on the next loop; see EventLoops.
+      const asio::any_io_executor loop = loops.Next().get_executor();
+      auto [error, socket] = co_await acceptor.async_accept(loop, kNoThrow);
       if (error) {
         if (stopping || error == asio::error::operation_aborted) co_return;
         LogLine().Add("error", error.message()).Warn("accept failed");
@@ -150,9 +153,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             auto respond = [pending](HttpResponse answer) {
               if (pending->answered.test_and_set()) return;
               auto executor = asio::get_associated_executor(pending->resume);
-              asio::dispatch(executor, [pending, answer = std::move(answer)]() mutable {
-                pending->resume(std::move(answer));
-              });
+              asio::dispatch(executor,
+                             [pending, answer = std::move(answer)]() mutable { pending->resume(std::move(answer)); });
             };
             try {
               match.route->async_handler(request, admission.user_id, respond);
@@ -281,9 +283,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpServer::HttpServer(asio::io_context& io, asio::thread_pool& database_lane, asio::thread_pool& hashing_lane,
+HttpServer::HttpServer(EventLoops& loops, asio::thread_pool& database_lane, asio::thread_pool& hashing_lane,
                        const Dispatcher& dispatcher, ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, database_lane, hashing_lane, dispatcher, std::move(options))) {}
+    : impl_(std::make_shared<Impl>(loops, database_lane, hashing_lane, dispatcher, std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -291,7 +293,7 @@ void HttpServer::Start() {
   const auto& address = impl_->options.address;
   const std::string where = address.host + ":" + std::to_string(address.port);
   beast::error_code error;
-  tcp::resolver resolver(impl_->io);
+  tcp::resolver resolver(impl_->loops.Main());
   const auto endpoints = resolver.resolve(address.host, std::to_string(address.port), error);
   if (error || endpoints.empty()) throw std::runtime_error("cannot resolve " + where + ": " + error.message());
   const tcp::endpoint endpoint = *endpoints.begin();
@@ -301,12 +303,12 @@ void HttpServer::Start() {
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) throw std::runtime_error("cannot listen on " + where + ": " + error.message());
-  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+  asio::co_spawn(impl_->loops.Main(), impl_->Accept(), asio::detached);
 }
 
 void HttpServer::Stop() {
   impl_->stopping = true;
-  asio::post(impl_->io, [impl = impl_] {
+  asio::post(impl_->loops.Main(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
   });

@@ -9,11 +9,11 @@
 #include "infra/http/dispatcher.hpp"
 
 namespace boost::asio {
-class io_context;
 class thread_pool;
 }  // namespace boost::asio
 
 namespace gm::infra {
+class EventLoops;
 class Metrics;
 }  // namespace gm::infra
 
@@ -29,12 +29,13 @@ struct ServerOptions {
   Metrics* metrics = nullptr;                        // counts every answer when set
 };
 
-// HTTP/1.1 on Beast with C++20 coroutines. The I/O threads only parse and
-// write; each request is handled on its route's lane (a thread pool).
+// HTTP/1.1 on Beast with C++20 coroutines. Each connection stays on one of
+// the event loops; a request is parsed and answered there, and a blocking
+// handler runs on its route's lane (a thread pool) meanwhile.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& database_lane,
-             boost::asio::thread_pool& hashing_lane, const Dispatcher& dispatcher, ServerOptions options);
+  HttpServer(EventLoops& loops, boost::asio::thread_pool& database_lane, boost::asio::thread_pool& hashing_lane,
+             const Dispatcher& dispatcher, ServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

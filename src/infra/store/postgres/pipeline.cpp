@@ -117,9 +117,7 @@ std::int64_t PgRows::Int64(int row, int column) const {
   return value;
 }
 
-bool PgRows::IsNull(int row, int column) const {
-  return PQgetisnull(result_.get(), Row(row), Column(column)) != 0;
-}
+bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(), Row(row), Column(column)) != 0; }
 
 // All state lives on one strand; handlers check `generation_` so a wait
 // armed before the connection broke cannot touch its successor. Queries that
@@ -486,8 +484,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       in_flight_.push_back({InFlight::Kind::kPrepare, {statement.name, {}, nullptr, false, {}, {}}, nullptr, nullptr});
       if (statement.many_sql.empty()) continue;
       const std::string name = ManyName(statement.name);
-      if (PQsendPrepare(connection_, name.c_str(), ToDollarPlaceholders(statement.many_sql).c_str(), 0, nullptr) ==
-          0) {
+      if (PQsendPrepare(connection_, name.c_str(), ToDollarPlaceholders(statement.many_sql).c_str(), 0, nullptr) == 0) {
         return Break(ErrorText(connection_));
       }
       in_flight_.push_back({InFlight::Kind::kPrepare, {name, {}, nullptr, false, {}, {}}, nullptr, nullptr});
@@ -544,7 +541,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   std::optional<Descriptor> socket_;
   State state_ = State::kClosed;
   std::deque<InFlight> in_flight_;
-  std::vector<QueryRequest> batch_;  // not sent yet
+  std::vector<QueryRequest> batch_;                               // not sent yet
   std::unordered_map<const char*, std::string> prepared_writes_;  // SQL literal -> statement name
   bool batch_scheduled_ = false;
   bool reading_ = false;
@@ -554,13 +551,15 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   std::string last_error_;
 };
 
-PgPipelinePool::PgPipelinePool(asio::io_context& io, const std::string& uri, std::vector<PgStatementText> statements,
-                               std::size_t connections)
-    : statements_(std::move(statements)) {
-  for (std::size_t i = 0; i < connections; ++i) {
-    auto connection = std::make_shared<Connection>(io, uri, statements_);
-    connection->ConnectNow();
-    connections_.push_back(std::move(connection));
+PgPipelinePool::PgPipelinePool(const std::vector<asio::io_context*>& loops, const std::string& uri,
+                               std::vector<PgStatementText> statements, std::size_t per_loop)
+    : statements_(std::move(statements)), loops_(loops), per_loop_(std::max<std::size_t>(per_loop, 1)) {
+  for (auto* loop : loops_) {
+    for (std::size_t i = 0; i < per_loop_; ++i) {
+      auto connection = std::make_shared<Connection>(*loop, uri, statements_);
+      connection->ConnectNow();
+      connections_.push_back(std::move(connection));
+    }
   }
 }
 
@@ -568,14 +567,25 @@ PgPipelinePool::~PgPipelinePool() {
   for (auto& connection : connections_) connection->Close();
 }
 
+PgPipelinePool::Connection& PgPipelinePool::Pick() const {
+  // Each thread takes its connections in turn, with no counter shared
+  // between threads.
+  thread_local std::size_t turn = 0;
+  ++turn;
+  for (std::size_t loop = 0; loop < loops_.size(); ++loop) {
+    if (loops_[loop]->get_executor().running_in_this_thread()) {
+      return *connections_[loop * per_loop_ + turn % per_loop_];
+    }
+  }
+  return *connections_[turn % connections_.size()];
+}
+
 void PgPipelinePool::Query(std::string_view statement, std::vector<std::string> params, Reply reply) {
-  const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
-  connections_[index]->Submit({std::string(statement), std::move(params), std::move(reply), false, {}, {}});
+  Pick().Submit({std::string(statement), std::move(params), std::move(reply), false, {}, {}});
 }
 
 void PgPipelinePool::Write(std::vector<sql::RecordedStatement> statements, Reply reply) {
-  const auto index = next_.fetch_add(1, std::memory_order_relaxed) % connections_.size();
-  connections_[index]->Submit({{}, {}, std::move(reply), false, std::move(statements), {}});
+  Pick().Submit({{}, {}, std::move(reply), false, std::move(statements), {}});
 }
 
 }  // namespace gm::infra::postgres

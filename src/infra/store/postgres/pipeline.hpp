@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -68,23 +67,27 @@ class PgPipelinePool {
  public:
   using Reply = std::function<void(std::exception_ptr error, PgRows rows)>;
 
-  // Connects `connections` times now (blocking, at start-up); throws
-  // std::runtime_error when the database is unreachable.
-  PgPipelinePool(boost::asio::io_context& io, const std::string& uri, std::vector<PgStatementText> statements,
-                 std::size_t connections);
+  // Connects `per_loop` times for each event loop now (blocking, at
+  // start-up); throws std::runtime_error when the database is unreachable.
+  // A query or write made on a loop's thread goes out on one of that loop's
+  // connections, so its reply comes back on the same thread (EventLoops);
+  // one made elsewhere goes out on any connection.
+  PgPipelinePool(const std::vector<boost::asio::io_context*>& loops, const std::string& uri,
+                 std::vector<PgStatementText> statements, std::size_t per_loop);
   ~PgPipelinePool();
   PgPipelinePool(const PgPipelinePool&) = delete;
   PgPipelinePool& operator=(const PgPipelinePool&) = delete;
 
   // Runs a prepared statement with text parameters. `reply` runs once, on
-  // an I/O thread, with the rows or the error.
+  // the connection's loop (the caller's, when called on one), with the rows
+  // or the error.
   void Query(std::string_view statement, std::vector<std::string> params, Reply reply);
 
   // Runs `statements` as one transaction of their own: they end with their
   // own Sync, and PostgreSQL commits the statements up to a Sync together
   // or rolls them all back. Each statement is prepared on a connection the
   // first time it goes out there (keyed by its SQL literal's address).
-  // `reply` runs once, on an I/O thread, after the commit, with no rows; or
+  // `reply` runs once, on the connection's loop, after the commit, with no rows; or
   // with the first error: sql::UniqueViolation for a unique constraint,
   // sql::Unavailable when the connection broke (then whether it committed
   // is unknown).
@@ -94,8 +97,11 @@ class PgPipelinePool {
 
  private:
   std::vector<PgStatementText> statements_;  // before the connections, which refer to it
-  std::vector<std::shared_ptr<Connection>> connections_;
-  std::atomic<std::size_t> next_{0};
+  std::vector<boost::asio::io_context*> loops_;
+  std::vector<std::shared_ptr<Connection>> connections_;  // `per_loop_` for each loop, in the order of `loops_`
+  std::size_t per_loop_;
+
+  Connection& Pick() const;
 };
 
 }  // namespace gm::infra::postgres
