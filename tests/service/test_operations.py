@@ -1,7 +1,9 @@
 """Operations endpoints (SPEC §6): health, readiness that asks the
 database, and Prometheus metrics that count what the process did."""
 
+import json
 import re
+import socket
 
 import requests
 
@@ -36,3 +38,14 @@ def test_metrics_count_requests_and_accrual_polls(server, accrual):
     assert metric(text, "gophermart_http_request_duration_seconds_count", route="/api/user/balance") >= 3
     assert metric(text, "gophermart_accrual_polls_total", outcome="result") >= 1
     assert re.search(r'^# TYPE gophermart_http_request_duration_seconds histogram$', text, re.M)
+
+
+def test_every_log_line_is_one_json_object_even_for_a_path_with_quotes(server):
+    path = '/a"b\\c/d'
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert s.recv(65536).startswith(b"HTTP/1.1 404")
+    assert server.stop() == 0  # the buffered lines are written at exit
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    assert {"msg": "request", "method": "GET", "path": path, "status": 404}.items() <= \
+        next(line for line in lines if line.get("path") == path).items()

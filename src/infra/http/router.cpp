@@ -7,6 +7,7 @@ namespace {
 // "/api/orders/{number}" matches "/api/orders/123": a braced segment
 // matches any one non-empty segment.
 bool PathMatches(std::string_view pattern, std::string_view path) {
+  if (pattern.find('{') == std::string_view::npos) return pattern == path;
   while (!pattern.empty() && !path.empty()) {
     const auto pattern_end = pattern.find('/', 1);
     const auto path_end = path.find('/', 1);
