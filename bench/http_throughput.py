@@ -4,7 +4,7 @@ machine) and pgbench running the same SQL as the request (the database
 ceiling). Prints a Markdown table for bench/README.md.
 
 Needs wrk, nginx and a release build; installs the first two with apt when
-missing. Usage: /usr/bin/python3 bench/http_throughput.py [seconds per run]
+missing. Usage: /usr/bin/python3 bench/http_throughput.py [seconds per run] [rounds]
 """
 
 import os
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"))
 os.environ.setdefault("GM_STORE", "postgres")
-from conftest import ROOT, Client, Service, free_port, new_order_number, wait_until  # noqa: E402
+from conftest import ROOT, Client, Service, free_port, new_order_number  # noqa: E402
 
 RELEASE = ROOT / "build" / "release"
 CONNECTIONS = 64
@@ -100,8 +100,13 @@ INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES ('9' || :n, 0);
 """
 
 
+def median(runs):
+    return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+
+
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     ensure_tools()
     cluster = dict(line.split("=", 1) for line in subprocess.run(
         [str(ROOT / "scripts" / "start-postgres")], check=True, capture_output=True, text=True).stdout.split())
@@ -110,6 +115,10 @@ def main():
     os.chmod(directory, 0o755)
     proxy, nginx_url = nginx(directory)
     server = Service(directory, binary=RELEASE / "gophermart", env={"JWT_KEY": "bench"})
+    # name -> one figure per round. Every round measures every line in the
+    # same order, so a reference and the figure compared with it are taken
+    # minutes apart at most, whatever this VM's speed does over the run.
+    runs = {}
     try:
         server.start()
         reader = Client(server)
@@ -119,38 +128,53 @@ def main():
         subprocess.run(["psql", server.database, "-qc", "CREATE SEQUENCE bench_orders"], check=True)
         user_id = subprocess.run(["psql", server.database, "-Atc", "SELECT user_id FROM balances_view LIMIT 1"],
                                  check=True, capture_output=True, text=True).stdout.strip()
-        # (what, figures, [(reference name, reference figures)])
-        rows = []
-        reference_http = wrk(nginx_url, seconds)
-        rows.append(("nginx `return 200` (reference)", reference_http, []))
-        nginx_ref = ("nginx", reference_http)
-        health = wrk(server.url("/healthz"), seconds)
-        rows.append(("GET /healthz (our HTTP ceiling: no database, no token)", health, [nginx_ref]))
-        balance = wrk(server.url("/api/user/balance"), seconds, headers=[f"Authorization: {reader.token}"])
-        orders = wrk(server.url("/api/user/orders"), seconds, headers=[f"Authorization: {reader.token}"])
-        balance_sql = pgbench(server.database, f"SELECT current, withdrawn FROM balances_view WHERE user_id = '{user_id}';\n",
-                              seconds)
-        rows.append(("GET /api/user/balance", balance, [nginx_ref, ("pgbench SELECT", balance_sql)]))
-        rows.append(("GET /api/user/orders (50 orders)", orders, [nginx_ref]))
-        rows.append(("pgbench: the balance SELECT (reference)", balance_sql, []))
-        append_sql = pgbench(server.database, APPEND_SQL, seconds)
-        rows.append(("pgbench: the order-upload transaction (reference)", append_sql, []))
-        upload = wrk(server.url("/api/user/orders"), seconds, script=Path(__file__).with_name("new_orders.lua"),
-                     script_args=[writer.token, str(int(time.time()) % 100000)])
-        rows.append(("POST /api/user/orders (fresh numbers)", upload, [("pgbench", append_sql)]))
+        reading = [f"Authorization: {reader.token}"]
+        lines = [
+            ("nginx", lambda: wrk(nginx_url, seconds)),
+            ("healthz", lambda: wrk(server.url("/healthz"), seconds)),
+            ("balance", lambda: wrk(server.url("/api/user/balance"), seconds, headers=reading)),
+            ("orders", lambda: wrk(server.url("/api/user/orders"), seconds, headers=reading)),
+            ("balance_sql", lambda: pgbench(server.database, "SELECT current, withdrawn FROM balances_view "
+                                            f"WHERE user_id = '{user_id}';\n", seconds)),
+            ("append_sql", lambda: pgbench(server.database, APPEND_SQL, seconds)),
+            ("upload", lambda: wrk(server.url("/api/user/orders"), seconds,
+                                   script=Path(__file__).with_name("new_orders.lua"),
+                                   script_args=[writer.token, str(int(time.time()) % 100000)])),
+        ]
+        for round_number in range(rounds):
+            for name, measure in lines:
+                runs.setdefault(name, []).append(measure())
+            print(f"round {round_number + 1} of {rounds} done", file=sys.stderr)
     finally:
         server.stop()
         proxy.terminate()
         subprocess.run([str(ROOT / "scripts" / "stop-postgres"), cluster["GM_PGDIR"]], check=False)
         shutil.rmtree(directory, ignore_errors=True)
 
-    print(f"\n{seconds} s per run, {CONNECTIONS} connections (wrk -t2), pgbench -c16 -j2 -M prepared\n")
-    print("| what | req/s | p50 ms | p99 ms | non-2xx | ratio to the references |")
+    # (label, name, [(reference label, reference name)])
+    rows = [
+        ("nginx `return 200` (reference)", "nginx", []),
+        ("GET /healthz (our HTTP ceiling: no database, no token)", "healthz", [("nginx", "nginx")]),
+        ("GET /api/user/balance", "balance", [("nginx", "nginx"), ("pgbench SELECT", "balance_sql")]),
+        ("GET /api/user/orders (50 orders)", "orders", [("nginx", "nginx")]),
+        ("pgbench: the balance SELECT (reference)", "balance_sql", []),
+        ("pgbench: the order-upload transaction (reference)", "append_sql", []),
+        ("POST /api/user/orders (fresh numbers)", "upload", [("pgbench", "append_sql")]),
+    ]
+    print(f"\n{seconds} s per run, {rounds} rounds, {CONNECTIONS} connections (wrk -t2), "
+          "pgbench -c16 -j2 -M prepared; the median round of each line\n")
+    print("| what | req/s | p50 ms | p99 ms | non-2xx | ratio to the references: median (each round) |")
     print("|---|---|---|---|---|---|")
-    for name, figures, references in rows:
-        ratio = "; ".join(f"{figures['rps'] / ref['rps']:.0%} of {label}" for label, ref in references)
+    for label, name, references in rows:
+        figures = median(runs[name])
+        ratios = []
+        for reference_label, reference in references:
+            each = [run["rps"] / ref["rps"] for run, ref in zip(runs[name], runs[reference])]
+            ratios.append(f"{sorted(each)[len(each) // 2]:.0%} of {reference_label} "
+                          f"({', '.join(f'{ratio:.0%}' for ratio in each)})")
         p99 = f"{figures['p99']:.2f}" if figures["p99"] is not None else "(avg above)"
-        print(f"| {name} | {figures['rps']:.0f} | {figures['p50']:.2f} | {p99} | {figures['errors']} | {ratio} |")
+        errors = sum(run["errors"] for run in runs[name])
+        print(f"| {label} | {figures['rps']:.0f} | {figures['p50']:.2f} | {p99} | {errors} | {'; '.join(ratios)} |")
 
 
 if __name__ == "__main__":
