@@ -56,21 +56,14 @@ void AsyncCommands::AppendThen(std::vector<StreamAppend> appends, R outcome, Rep
   });
 }
 
-void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
-                                Reply<domain::Result<bool, domain::UploadError>> reply) {
-  using R = domain::Result<bool, domain::UploadError>;
-  // Most uploads are of new numbers: the first attempt assumes the stream
-  // does not exist and appends at once (one round trip); if it does exist,
-  // the append conflicts and the next attempt reads it and decides again.
+template <class R>
+void AsyncCommands::OnNewStream(std::string stream, Decide<R> decide, Reply<R> reply) {
+  // The first attempt assumes the stream does not exist and appends at once
+  // (one round trip); if it does exist, the append conflicts and the next
+  // attempt reads it and decides again.
   auto first_attempt = std::make_shared<bool>(true);
-  auto attempt = std::make_shared<const Attempt<R>>([this, command, first_attempt](Reply<R> settle) {
-    const std::string stream = domain::OrderStream(command.number.Digits());
-    auto decide = [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
-      auto decision = domain::DecideUpload(Fold<domain::OrderState>(loaded.events), command);
-      if (!decision) return then(nullptr, R(decision.Error()));
-      if (decision.Value().already_uploaded_by_this_user) return then(nullptr, R(false));
-      AppendThen(ToAppends(decision.Value().events, {{stream, loaded.version}}), R(true), std::move(then));
-    };
+  auto attempt = std::make_shared<const Attempt<R>>([this, stream = std::move(stream), decide = std::move(decide),
+                                                     first_attempt](Reply<R> settle) {
     if (std::exchange(*first_attempt, false)) return decide(LoadedStream{}, std::move(settle));
     store_.Load(stream, [decide, settle = std::move(settle)](std::exception_ptr error, LoadedStream loaded) mutable {
       if (error) return settle(error, std::nullopt);
@@ -78,6 +71,37 @@ void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
     });
   });
   WithRetries<R>(std::move(attempt), later_, std::move(reply));
+}
+
+void AsyncCommands::Register(const domain::RegisterUser& command,
+                             Reply<domain::Result<Done, domain::RegisterError>> reply) {
+  using R = domain::Result<Done, domain::RegisterError>;
+  std::string stream = domain::UserStream(command.login);
+  // Logins are mostly new, and one taken conflicts on the first append.
+  OnNewStream<R>(
+      stream,
+      [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
+        auto decision = domain::DecideRegister(Fold<domain::UserState>(loaded.events), command);
+        if (!decision) return then(nullptr, R(decision.Error()));
+        AppendThen(ToAppends(decision.Value(), {{stream, loaded.version}}), R(Done{}), std::move(then));
+      },
+      std::move(reply));
+}
+
+void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
+                                Reply<domain::Result<bool, domain::UploadError>> reply) {
+  using R = domain::Result<bool, domain::UploadError>;
+  std::string stream = domain::OrderStream(command.number.Digits());
+  // Most uploads are of new numbers.
+  OnNewStream<R>(
+      stream,
+      [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
+        auto decision = domain::DecideUpload(Fold<domain::OrderState>(loaded.events), command);
+        if (!decision) return then(nullptr, R(decision.Error()));
+        if (decision.Value().already_uploaded_by_this_user) return then(nullptr, R(false));
+        AppendThen(ToAppends(decision.Value().events, {{stream, loaded.version}}), R(true), std::move(then));
+      },
+      std::move(reply));
 }
 
 void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,
@@ -90,8 +114,8 @@ void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,
       if (auto error = reads->account_error ? reads->account_error : reads->withdrawal_error) {
         return settle(error, std::nullopt);
       }
-      auto decision = domain::DecideWithdraw(
-          reads->account.state, Fold<domain::WithdrawalState>(reads->withdrawal.events), command);
+      auto decision = domain::DecideWithdraw(reads->account.state,
+                                             Fold<domain::WithdrawalState>(reads->withdrawal.events), command);
       if (!decision) return settle(nullptr, R(decision.Error()));
       if (decision.Value().empty()) return settle(nullptr, R(Done{}));
       AppendThen(ToAppends(decision.Value(), {{domain::AccountStream(command.user_id), reads->account.version},
@@ -111,15 +135,15 @@ void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,
       if (reads->pending.fetch_sub(1) == 1) (*both)();
     });
   });
-  accounts_.Run(command.user_id, [this, attempt = std::move(attempt), reply = std::move(reply)](
-                                     KeyedQueue::Done done) mutable {
-    WithRetries<R>(std::move(attempt), later_,
-                   [done = std::move(done), reply = std::move(reply)](std::exception_ptr error,
-                                                                      std::optional<R> outcome) {
-                     done();  // the account's next withdrawal may start
-                     reply(error, std::move(outcome));
-                   });
-  });
+  accounts_.Run(
+      command.user_id, [this, attempt = std::move(attempt), reply = std::move(reply)](KeyedQueue::Done done) mutable {
+        WithRetries<R>(
+            std::move(attempt), later_,
+            [done = std::move(done), reply = std::move(reply)](std::exception_ptr error, std::optional<R> outcome) {
+              done();  // the account's next withdrawal may start
+              reply(error, std::move(outcome));
+            });
+      });
 }
 
 }  // namespace gm::app

@@ -29,6 +29,7 @@ class AsyncCommands {
  public:
   AsyncCommands(AsyncEventStore& store, Later later) : store_(store), later_(std::move(later)) {}
 
+  void Register(const domain::RegisterUser& command, Reply<domain::Result<Done, domain::RegisterError>> reply);
   // Value: true when the order is new, false when this user uploaded it before.
   void UploadOrder(const domain::UploadOrder& command, Reply<domain::Result<bool, domain::UploadError>> reply);
   // Withdrawals from one account take turns within this process, so they
@@ -37,6 +38,12 @@ class AsyncCommands {
   void Withdraw(const domain::WithdrawPoints& command, Reply<domain::Result<Done, domain::WithdrawError>> reply);
 
  private:
+  // Decides on a stream as loaded, then appends or refuses through `then`.
+  template <class R>
+  using Decide = std::function<void(const LoadedStream& loaded, Reply<R> then)>;
+  // Decide-and-append for a command that usually creates its stream.
+  template <class R>
+  void OnNewStream(std::string stream, Decide<R> decide, Reply<R> reply);
   template <class R>
   void AppendThen(std::vector<StreamAppend> appends, R outcome, Reply<R> reply);
 

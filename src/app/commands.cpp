@@ -21,20 +21,6 @@ auto WithRetries(Attempt attempt) {
 
 }  // namespace
 
-domain::Result<Done, domain::RegisterError> Commands::Register(const domain::RegisterUser& command) {
-  using R = domain::Result<Done, domain::RegisterError>;
-  return WithRetries([&]() -> std::optional<R> {
-    const std::string stream = domain::UserStream(command.login);
-    const LoadedStream loaded = store_.Load(stream);
-    auto decision = domain::DecideRegister(Fold<domain::UserState>(loaded.events), command);
-    if (!decision) return R(decision.Error());
-    if (store_.Append(ToAppends(decision.Value(), {{stream, loaded.version}})) == AppendOutcome::kVersionConflict) {
-      return std::nullopt;
-    }
-    return R(Done{});
-  });
-}
-
 domain::Result<Done, domain::AccrualResultError> Commands::ApplyAccrualResult(
     const domain::ApplyAccrualResult& command) {
   using R = domain::Result<Done, domain::AccrualResultError>;

@@ -24,14 +24,13 @@ class ContentionError : public std::runtime_error {
 // moved one of the streams: reload and decide again, a bounded number of
 // times. That one rule keeps money right across threads and instances.
 //
-// These block the calling thread: registration (which waits for password
-// hashing anyway) and accrual results (a background worker). Uploads and
-// withdrawals, the requests clients wait on, are AsyncCommands.
+// These block the calling thread: only accrual results (a background
+// worker) are here. The commands of requests (registration, uploads,
+// withdrawals) are AsyncCommands.
 class Commands {
  public:
   explicit Commands(EventStore& store) : store_(store) {}
 
-  domain::Result<Done, domain::RegisterError> Register(const domain::RegisterUser& command);
   domain::Result<Done, domain::AccrualResultError> ApplyAccrualResult(const domain::ApplyAccrualResult& command);
 
   static constexpr int kMaxAttempts = 50;

@@ -95,6 +95,7 @@ using Answer = std::function<void(std::exception_ptr error, T value)>;
 class AsyncReadModels {
  public:
   virtual ~AsyncReadModels() = default;
+  virtual void FindUserByLogin(const std::string& login, Answer<std::optional<UserCredentialsView>> answer) = 0;
   virtual void OrdersOf(const std::string& user_id, Answer<std::vector<OrderView>> answer) = 0;  // newest first
   virtual void BalanceOf(const std::string& user_id, Answer<BalanceView> answer) = 0;
   virtual void WithdrawalsOf(const std::string& user_id, Answer<std::vector<WithdrawalView>> answer) = 0;

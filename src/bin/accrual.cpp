@@ -42,7 +42,7 @@ int Serve(const infra::AccrualConfig& config, accrual::AccrualStore& store) {
   infra::http::ServerOptions options;
   options.address = config.run_address;
   options.metrics = &metrics;
-  infra::http::HttpServer server(loops, lane, lane, dispatcher, options);
+  infra::http::HttpServer server(loops, lane, dispatcher, options);
   try {
     server.Start();
   } catch (const std::exception& error) {

@@ -114,7 +114,10 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   }
   app::AsyncCommands async_commands(*events, LaterOn(loops));
 
-  infra::http::LoyaltyApi api(commands, async_commands, store, *queries, hasher, tokens, [&worker] {
+  const infra::store::Runner on_hashing_lane = [&hashing_lane](std::function<void()> work) {
+    asio::post(hashing_lane, std::move(work));
+  };
+  infra::http::LoyaltyApi api(async_commands, *queries, hasher, on_hashing_lane, tokens, [&worker] {
     if (worker) worker->Nudge();
   });
   infra::http::Router router;
@@ -126,7 +129,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::http::ServerOptions options;
   options.address = config.run_address;
   options.metrics = &metrics;
-  infra::http::HttpServer server(loops, database_lane, hashing_lane, dispatcher, options);
+  infra::http::HttpServer server(loops, database_lane, dispatcher, options);
   try {
     server.Start();
   } catch (const std::exception& error) {

@@ -1,4 +1,5 @@
-// AsyncCommands against a scripted store (pure code: no database): a fault
+// AsyncCommands against a scripted store (pure code: no database): new
+// orders and logins append at once, a taken login is refused, a fault
 // from the store is the reply's error, endless version conflicts end in
 // ContentionError after a bounded number of attempts, and the keyed queue
 // runs one account's tasks one at a time, in order.
@@ -17,7 +18,7 @@ class ScriptedStore final : public AsyncEventStore {
  public:
   void Load(const std::string&, Answer<LoadedStream> answer) override {
     ++loads;
-    answer(load_error, {});
+    answer(load_error, loaded);
   }
   void LoadAccount(const std::string&, Answer<AccountSnapshot> answer) override {
     answer(nullptr, {{domain::Points{5000}, domain::Points{0}}, 1});
@@ -30,6 +31,7 @@ class ScriptedStore final : public AsyncEventStore {
 
   bool conflicts = false;
   std::exception_ptr load_error;
+  LoadedStream loaded;  // what every Load finds
   int loads = 0;
   int appends_tried = 0;
   std::vector<StreamAppend> last;
@@ -47,6 +49,28 @@ TEST(AsyncCommandsTest, ANewOrderIsOneAppendAtVersionZero) {
   EXPECT_EQ(store.loads, 0) << "the first attempt assumes a new order";
   ASSERT_EQ(store.last.size(), 1U);
   EXPECT_EQ(store.last[0].expected_version, kNoStream);
+}
+
+TEST(AsyncCommandsTest, ANewLoginIsOneAppendAtVersionZero) {
+  ScriptedStore store;
+  testing::InlineCommands commands(store);
+  EXPECT_TRUE(commands.Register({"u1", "alice", "hash", 1}).HasValue());
+  EXPECT_EQ(store.loads, 0) << "the first attempt assumes a new login";
+  ASSERT_EQ(store.last.size(), 1U);
+  EXPECT_EQ(store.last[0].stream, domain::UserStream("alice"));
+  EXPECT_EQ(store.last[0].expected_version, kNoStream);
+}
+
+TEST(AsyncCommandsTest, ATakenLoginIsRefusedOnceItsAppendConflicts) {
+  ScriptedStore store;
+  store.conflicts = true;
+  store.loaded = {1, {domain::UserRegistered{"u0", "alice", "other hash", 1}}};
+  testing::InlineCommands commands(store);
+  const auto registered = commands.Register({"u1", "alice", "hash", 2});
+  ASSERT_FALSE(registered.HasValue());
+  EXPECT_EQ(registered.Error(), domain::RegisterError::kLoginTaken);
+  EXPECT_EQ(store.appends_tried, 1);
+  EXPECT_EQ(store.loads, 1);
 }
 
 TEST(AsyncCommandsTest, AWithdrawalAppendsAtTheVersionsItRead) {

@@ -46,6 +46,7 @@ T AwaitAnswer(Start start) {
 // they really race).
 class InlineCommands {
  public:
+  using Registration = domain::Result<app::Done, domain::RegisterError>;
   using Upload = domain::Result<bool, domain::UploadError>;
   using Withdrawal = domain::Result<app::Done, domain::WithdrawError>;
 
@@ -55,6 +56,9 @@ class InlineCommands {
           work();
         }) {}
 
+  Registration Register(const domain::RegisterUser& command) {
+    return Await<Registration>([&](app::Reply<Registration> reply) { commands_.Register(command, std::move(reply)); });
+  }
   Upload UploadOrder(const domain::UploadOrder& command) {
     return Await<Upload>([&](app::Reply<Upload> reply) { commands_.UploadOrder(command, std::move(reply)); });
   }

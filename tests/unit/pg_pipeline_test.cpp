@@ -270,7 +270,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   app::Commands commands(store);
   auto events = testing::Inline(store);
   testing::InlineCommands async_commands(events);
-  ASSERT_TRUE(commands.Register({"u1", "login", "hash", 1}).HasValue());
+  ASSERT_TRUE(async_commands.Register({"u1", "login", "hash", 1}).HasValue());
   for (const std::string number : {"79927398713", "4561261212345467", "12345678903"}) {
     ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 2}).HasValue());
   }
@@ -281,7 +281,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
           .HasValue());
 
   OpenStopped(store::PipelinedReadModels::Statements(), 2, uri);
-  ASSERT_TRUE(commands.Register({"u2", "login2", "hash", 1}).HasValue());
+  ASSERT_TRUE(async_commands.Register({"u2", "login2", "hash", 1}).HasValue());
   ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse("4111111111111111").Value(), "u2", 5}).HasValue());
 
   // The answers of the pipelined read models for `users`, asked all at once.
@@ -354,6 +354,18 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   ASSERT_EQ(together[1].orders.size(), 1U);
   EXPECT_EQ(together[1].orders[0].number, "4111111111111111");
   EXPECT_TRUE(together[2].orders.empty() && together[2].withdrawals.empty()) << "nobody has nothing";
+
+  for (const std::string login : {"login", "login2", "nobody"}) {
+    const auto found = testing::AwaitAnswer<std::optional<app::UserCredentialsView>>(
+        [&](auto answer) { pipelined.FindUserByLogin(login, std::move(answer)); });
+    const auto expected = store.FindUserByLogin(login);
+    ASSERT_EQ(found.has_value(), expected.has_value()) << login;
+    if (found) {
+      EXPECT_EQ(found->user_id, expected->user_id);
+      EXPECT_EQ(found->password_hash, expected->password_hash);
+    }
+  }
+  EXPECT_EQ(store.FindUserByLogin("login2")->user_id, "u2");
 }
 
 // The event store over the pipeline, on a database of its own that the
@@ -386,6 +398,10 @@ class PipelinedEventStoreTest : public PgPipelineTest {
     return testing::AwaitAnswer<app::LoadedStream>(
         [&](app::Answer<app::LoadedStream> answer) { events_->Load(stream, std::move(answer)); });
   }
+  // A user with an account, registered over the pipeline.
+  bool Register(const std::string& user_id) {
+    return testing::InlineCommands(*events_).Register({user_id, "login-" + user_id, "hash", 1}).HasValue();
+  }
 
   std::string name_;
   std::string uri_;
@@ -417,7 +433,7 @@ TEST_F(PipelinedEventStoreTest, AWriteCommitsWholeOrNotAtAll) {
 
 TEST_F(PipelinedEventStoreTest, AppendsAtAnyVersionFollowTheStream) {
   const std::string stream = domain::AccountStream("u1");
-  ASSERT_TRUE(app::Commands(*store_).Register({"u1", "login", "hash", 1}).HasValue());
+  ASSERT_TRUE(Register("u1"));
   for (std::int64_t amount : {100, 250}) {
     EXPECT_EQ(Append({{stream, app::kAnyVersion,
                        {domain::PointsAccrued{"u1", std::to_string(amount), domain::Points{amount}, 2},
@@ -476,7 +492,7 @@ TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
 }
 
 TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {
-  ASSERT_TRUE(app::Commands(*store_).Register({"u1", "login", "hash", 1}).HasValue());
+  ASSERT_TRUE(Register("u1"));
   ASSERT_EQ(Append({{domain::AccountStream("u1"), app::kAnyVersion,
                      {domain::PointsAccrued{"u1", "12345678903", domain::Points{10000}, 2}}}}),
             app::AppendOutcome::kAppended);

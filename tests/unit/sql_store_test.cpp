@@ -62,7 +62,7 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
   }
 
   void Register(const std::string& user_id) {
-    ASSERT_TRUE(commands_->Register({user_id, "login-" + user_id, "hash", 1}).HasValue());
+    ASSERT_TRUE(async_->Register({user_id, "login-" + user_id, "hash", 1}).HasValue());
   }
   void Credit(const std::string& user_id, const std::string& number, std::int64_t hundredths) {
     ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse(number).Value(), user_id, 2}).HasValue());

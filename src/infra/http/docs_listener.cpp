@@ -18,7 +18,7 @@ DocsListener::DocsListener(EventLoops& loops, boost::asio::thread_pool& lane, Ap
                            std::uint16_t api_port, ListenAddress address)
     : site_(document, api_port),
       dispatcher_(router_, nullptr),
-      server_(loops, lane, lane, dispatcher_, DocsOptions(address)),
+      server_(loops, lane, dispatcher_, DocsOptions(address)),
       address_(std::move(address)) {
   site_.AddRoutes(router_);
 }

@@ -124,10 +124,10 @@ Result<domain::WithdrawPoints, HttpResponse> ParseWithdrawal(const HttpRequest& 
 }  // namespace
 
 void LoyaltyApi::AddRoutes(Router& router) {
-  router.Add({"POST", "/api/user/register", Lane::kHashing, false,
-              [this](const HttpRequest& r, const std::string&) { return Register(r); }});
-  router.Add({"POST", "/api/user/login", Lane::kHashing, false,
-              [this](const HttpRequest& r, const std::string&) { return Login(r); }});
+  router.Add({"POST", "/api/user/register", Lane::kInline, false, nullptr,
+              [this](const HttpRequest& r, const std::string&, Respond respond) { Register(r, std::move(respond)); }});
+  router.Add({"POST", "/api/user/login", Lane::kInline, false, nullptr,
+              [this](const HttpRequest& r, const std::string&, Respond respond) { Login(r, std::move(respond)); }});
   router.Add({"POST", "/api/user/orders", Lane::kInline, true, nullptr,
               [this](const HttpRequest& r, const std::string& user, Respond respond) {
                 UploadOrder(r, user, std::move(respond));
@@ -162,40 +162,73 @@ HttpResponse LoyaltyApi::Authenticated(const std::string& user_id) const {
   return response;
 }
 
-HttpResponse LoyaltyApi::Register(const HttpRequest& request) {
-  auto credentials = ParseCredentials(request);
-  if (!credentials) return credentials.Error();
-  const auto& [login, password] = credentials.Value();
-  // Cheap early refusal; the append below is what really guarantees uniqueness.
-  if (read_models_.FindUserByLogin(login)) return HttpResponse::Error(409, "login is taken");
-  const std::string user_id = RandomHex(16);
-  auto registered = commands_.Register({user_id, login, hasher_.Hash(password), NowMs()});
-  if (!registered) {
-    switch (registered.Error()) {
-      case domain::RegisterError::kLoginTaken:
-        return HttpResponse::Error(409, "login is taken");
+// Runs `work` (Argon2id, and what follows it) on the hashing lane; a throw
+// from it becomes the answer.
+void LoyaltyApi::OnHashingLane(const HttpRequest& request, Respond respond,
+                               std::function<void(Respond respond)> work) const {
+  hashing_([&request, respond = std::move(respond), work = std::move(work)]() mutable {
+    auto answer = std::make_shared<Respond>(std::move(respond));
+    try {
+      work([answer](HttpResponse response) { (*answer)(std::move(response)); });
+    } catch (...) {
+      (*answer)(FailureResponse(request, std::current_exception()));
     }
-  }
-  return Authenticated(user_id);
+  });
 }
 
-HttpResponse LoyaltyApi::Login(const HttpRequest& request) {
+void LoyaltyApi::Register(const HttpRequest& request, Respond respond) {
   auto credentials = ParseCredentials(request);
-  if (!credentials) return credentials.Error();
-  const auto& [login, password] = credentials.Value();
-  const auto user = read_models_.FindUserByLogin(login);
-  if (!user) {
-    hasher_.VerifyNothing(password);
-    return HttpResponse::Error(401, "wrong login or password");
-  }
-  if (!hasher_.Verify(user->password_hash, password)) return HttpResponse::Error(401, "wrong login or password");
-  return Authenticated(user->user_id);
+  if (!credentials) return respond(credentials.Error());
+  std::string login = std::move(credentials.Value().login);
+  std::string password = std::move(credentials.Value().password);
+  // A cheap early refusal, before the hash; the append is what really
+  // guarantees uniqueness.
+  queries_.FindUserByLogin(login, [this, &request, login, password, respond = std::move(respond)](
+                                      std::exception_ptr error, std::optional<app::UserCredentialsView> user) mutable {
+    if (error) return respond(FailureResponse(request, error));
+    if (user) return respond(HttpResponse::Error(409, "login is taken"));
+    OnHashingLane(request, std::move(respond), [this, &request, login, password](Respond answer) {
+      const std::string user_id = RandomHex(16);
+      commands_.Register({user_id, login, hasher_.Hash(password), NowMs()},
+                         Answering<domain::Result<app::Done, domain::RegisterError>>(
+                             request, std::move(answer), [this, user_id](const auto& registered) {
+                               if (!registered) {
+                                 switch (registered.Error()) {
+                                   case domain::RegisterError::kLoginTaken:
+                                     return HttpResponse::Error(409, "login is taken");
+                                 }
+                               }
+                               return Authenticated(user_id);
+                             }));
+    });
+  });
+}
+
+void LoyaltyApi::Login(const HttpRequest& request, Respond respond) {
+  auto credentials = ParseCredentials(request);
+  if (!credentials) return respond(credentials.Error());
+  const std::string login = std::move(credentials.Value().login);
+  std::string password = std::move(credentials.Value().password);
+  queries_.FindUserByLogin(login, [this, &request, password, respond = std::move(respond)](
+                                      std::exception_ptr error, std::optional<app::UserCredentialsView> user) mutable {
+    if (error) return respond(FailureResponse(request, error));
+    OnHashingLane(request, std::move(respond), [this, password, user = std::move(user)](Respond answer) {
+      if (!user) {
+        hasher_.VerifyNothing(password);  // the same time as a wrong password
+        return answer(HttpResponse::Error(401, "wrong login or password"));
+      }
+      if (!hasher_.Verify(user->password_hash, password)) {
+        return answer(HttpResponse::Error(401, "wrong login or password"));
+      }
+      answer(Authenticated(user->user_id));
+    });
+  });
 }
 
 void LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id, Respond respond) {
   auto number = ParseUpload(request);
   if (!number) return respond(number.Error());
-  async_commands_.UploadOrder(
+  commands_.UploadOrder(
       {number.Value(), user_id, NowMs()},
       Answering<domain::Result<bool, domain::UploadError>>(request, std::move(respond), [this](const auto& uploaded) {
         if (!uploaded) {
@@ -236,21 +269,22 @@ HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
 void LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id, Respond respond) {
   auto command = ParseWithdrawal(request, user_id);
   if (!command) return respond(command.Error());
-  async_commands_.Withdraw(
-      command.Value(),
-      Answering<domain::Result<app::Done, domain::WithdrawError>>(request, std::move(respond), [](const auto& withdrawn) {
-        if (!withdrawn) {
-          switch (withdrawn.Error()) {
-            case domain::WithdrawError::kSumNotPositive:
-              return HttpResponse::Error(422, "sum must be positive");
-            case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
-              return HttpResponse::Error(409, "this order number was already used for a different withdrawal");
-            case domain::WithdrawError::kInsufficientPoints:
-              return HttpResponse::Error(402, "not enough points");
-          }
-        }
-        return HttpResponse::Json(200, R"({"status":"ok"})");
-      }));
+  commands_.Withdraw(command.Value(), Answering<domain::Result<app::Done, domain::WithdrawError>>(
+                                          request, std::move(respond), [](const auto& withdrawn) {
+                                            if (!withdrawn) {
+                                              switch (withdrawn.Error()) {
+                                                case domain::WithdrawError::kSumNotPositive:
+                                                  return HttpResponse::Error(422, "sum must be positive");
+                                                case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
+                                                  return HttpResponse::Error(
+                                                      409,
+                                                      "this order number was already used for a different withdrawal");
+                                                case domain::WithdrawError::kInsufficientPoints:
+                                                  return HttpResponse::Error(402, "not enough points");
+                                              }
+                                            }
+                                            return HttpResponse::Json(200, R"({"status":"ok"})");
+                                          }));
 }
 
 HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {

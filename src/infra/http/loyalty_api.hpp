@@ -3,11 +3,11 @@
 #include <functional>
 
 #include "app/async_commands.hpp"
-#include "app/commands.hpp"
 #include "app/ports.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/token_issuer.hpp"
 #include "infra/http/router.hpp"
+#include "infra/store/deferred.hpp"
 
 namespace gm::infra::http {
 
@@ -15,21 +15,21 @@ namespace gm::infra::http {
 // function and maps its outcome to a status code, in exactly one place.
 class LoyaltyApi {
  public:
-  LoyaltyApi(app::Commands& commands, app::AsyncCommands& async_commands, app::ReadModels& read_models,
-             app::AsyncReadModels& queries, const PasswordHasher& hasher, const TokenIssuer& tokens,
-             std::function<void()> on_order_uploaded)
+  // Argon2id work goes through `hashing` (a lane of its own), and so does
+  // what follows it; everything else answers through callbacks.
+  LoyaltyApi(app::AsyncCommands& commands, app::AsyncReadModels& queries, const PasswordHasher& hasher,
+             store::Runner hashing, const TokenIssuer& tokens, std::function<void()> on_order_uploaded)
       : commands_(commands),
-        async_commands_(async_commands),
-        read_models_(read_models),
         queries_(queries),
         hasher_(hasher),
+        hashing_(std::move(hashing)),
         tokens_(tokens),
         on_order_uploaded_(std::move(on_order_uploaded)) {}
 
   void AddRoutes(Router& router);
 
-  HttpResponse Register(const HttpRequest& request);
-  HttpResponse Login(const HttpRequest& request);
+  void Register(const HttpRequest& request, Respond respond);
+  void Login(const HttpRequest& request, Respond respond);
   void UploadOrder(const HttpRequest& request, const std::string& user_id, Respond respond);
   void Withdraw(const HttpRequest& request, const std::string& user_id, Respond respond);
   static HttpResponse OrdersAnswer(const std::vector<app::OrderView>& orders);
@@ -38,12 +38,12 @@ class LoyaltyApi {
 
  private:
   HttpResponse Authenticated(const std::string& user_id) const;
+  void OnHashingLane(const HttpRequest& request, Respond respond, std::function<void(Respond respond)> work) const;
 
-  app::Commands& commands_;
-  app::AsyncCommands& async_commands_;
-  app::ReadModels& read_models_;
+  app::AsyncCommands& commands_;
   app::AsyncReadModels& queries_;
   const PasswordHasher& hasher_;
+  store::Runner hashing_;
   const TokenIssuer& tokens_;
   std::function<void()> on_order_uploaded_;
 };

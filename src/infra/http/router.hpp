@@ -8,11 +8,13 @@
 
 namespace gm::infra::http {
 
-// Where a blocking handler runs. Handlers that wait (SQLite, a synchronous
-// database call, Argon2id) never run on an I/O thread; password hashing has a
-// lane of its own so a burst of logins cannot starve ordinary requests.
-// kInline is for handlers that neither block nor take long.
-enum class Lane { kInline, kDatabase, kHashing };
+// Where a blocking handler runs. Handlers that wait (a synchronous database
+// call) never run on an I/O thread; kInline is for handlers that neither
+// block nor take long. (Asynchronous handlers run inline and hand their
+// blocking work to a lane themselves: the loyalty API's Argon2id goes to a
+// hashing lane of its own, so a burst of logins cannot starve ordinary
+// requests.)
+enum class Lane { kInline, kDatabase };
 
 // The authenticated caller's user id; empty for public routes.
 using Handler = std::function<HttpResponse(const HttpRequest&, const std::string& user_id)>;

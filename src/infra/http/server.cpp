@@ -89,18 +89,16 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(EventLoops& event_loops, asio::thread_pool& database, asio::thread_pool& hashing,
-       const Dispatcher& request_dispatcher, ServerOptions server_options)
+  Impl(EventLoops& event_loops, asio::thread_pool& database, const Dispatcher& request_dispatcher,
+       ServerOptions server_options)
       : loops(event_loops),
         database_lane(database),
-        hashing_lane(hashing),
         dispatcher(request_dispatcher),
         options(std::move(server_options)),
         acceptor(event_loops.Main()) {}
 
   EventLoops& loops;
   asio::thread_pool& database_lane;
-  asio::thread_pool& hashing_lane;
   const Dispatcher& dispatcher;
   ServerOptions options;
   tcp::acceptor acceptor;
@@ -125,9 +123,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   awaitable<HttpResponse> Handle(const HttpRequest& request, const Router::Match& match) {
     if (match.route != nullptr && match.route->async_handler) co_return co_await HandleAsync(request, match);
     if (match.route == nullptr || match.route->lane == Lane::kInline) co_return dispatcher.Handle(request, match);
-    auto& lane = match.route->lane == Lane::kHashing ? hashing_lane : database_lane;
     co_return co_await asio::co_spawn(
-        lane.get_executor(),
+        database_lane.get_executor(),
         [this, &request, &match]() -> awaitable<HttpResponse> { co_return dispatcher.Handle(request, match); },
         use_awaitable);
   }
@@ -283,9 +280,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpServer::HttpServer(EventLoops& loops, asio::thread_pool& database_lane, asio::thread_pool& hashing_lane,
-                       const Dispatcher& dispatcher, ServerOptions options)
-    : impl_(std::make_shared<Impl>(loops, database_lane, hashing_lane, dispatcher, std::move(options))) {}
+HttpServer::HttpServer(EventLoops& loops, asio::thread_pool& database_lane, const Dispatcher& dispatcher,
+                       ServerOptions options)
+    : impl_(std::make_shared<Impl>(loops, database_lane, dispatcher, std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
 

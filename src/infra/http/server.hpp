@@ -31,11 +31,11 @@ struct ServerOptions {
 
 // HTTP/1.1 on Beast with C++20 coroutines. Each connection stays on one of
 // the event loops; a request is parsed and answered there, and a blocking
-// handler runs on its route's lane (a thread pool) meanwhile.
+// handler runs on the database lane (a thread pool) meanwhile.
 class HttpServer {
  public:
-  HttpServer(EventLoops& loops, boost::asio::thread_pool& database_lane, boost::asio::thread_pool& hashing_lane,
-             const Dispatcher& dispatcher, ServerOptions options);
+  HttpServer(EventLoops& loops, boost::asio::thread_pool& database_lane, const Dispatcher& dispatcher,
+             ServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

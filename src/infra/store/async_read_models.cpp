@@ -6,15 +6,26 @@ namespace gm::infra::store {
 namespace {
 
 constexpr const char* kOrdersOf = "orders_of";
+constexpr const char* kUserByLogin = "user_by_login";
 constexpr const char* kBalanceOf = "balance_of";
 constexpr const char* kWithdrawalsOf = "withdrawals_of";
 
 }  // namespace
 
 std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
-  return {{kOrdersOf, queries::kOrdersOf, queries::kOrdersOfMany},
+  return {{kUserByLogin, queries::kUserByLogin},
+          {kOrdersOf, queries::kOrdersOf, queries::kOrdersOfMany},
           {kBalanceOf, queries::kBalanceOf, queries::kBalancesOfMany},
           {kWithdrawalsOf, queries::kWithdrawalsOf, queries::kWithdrawalsOfMany}};
+}
+
+void PipelinedReadModels::FindUserByLogin(const std::string& login,
+                                          app::Answer<std::optional<app::UserCredentialsView>> answer) {
+  pool_.Query(kUserByLogin, {login}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
+    std::optional<app::UserCredentialsView> user;
+    if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
+    answer(error, std::move(user));
+  });
 }
 
 void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
@@ -47,6 +58,11 @@ void PipelinedReadModels::WithdrawalsOf(const std::string& user_id,
     }
     answer(error, std::move(withdrawals));
   });
+}
+
+void DeferredReadModels::FindUserByLogin(const std::string& login,
+                                         app::Answer<std::optional<app::UserCredentialsView>> answer) {
+  Defer(run_, std::move(answer), [this, login] { return models_.FindUserByLogin(login); });
 }
 
 void DeferredReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {

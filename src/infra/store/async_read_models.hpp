@@ -17,6 +17,7 @@ class PipelinedReadModels final : public app::AsyncReadModels {
   // What the pool must prepare on each connection.
   static std::vector<postgres::PgStatementText> Statements();
 
+  void FindUserByLogin(const std::string& login, app::Answer<std::optional<app::UserCredentialsView>> answer) override;
   void OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) override;
   void BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) override;
   void WithdrawalsOf(const std::string& user_id, app::Answer<std::vector<app::WithdrawalView>> answer) override;
@@ -31,6 +32,7 @@ class DeferredReadModels final : public app::AsyncReadModels {
  public:
   DeferredReadModels(app::ReadModels& models, Runner run) : models_(models), run_(std::move(run)) {}
 
+  void FindUserByLogin(const std::string& login, app::Answer<std::optional<app::UserCredentialsView>> answer) override;
   void OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) override;
   void BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) override;
   void WithdrawalsOf(const std::string& user_id, app::Answer<std::vector<app::WithdrawalView>> answer) override;

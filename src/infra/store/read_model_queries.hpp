@@ -8,6 +8,7 @@
 // PostgreSQL pipeline so both ask exactly the same thing.
 namespace gm::infra::store::queries {
 
+inline constexpr const char* kUserByLogin = "SELECT user_id, password_hash FROM users_view WHERE login = ?";
 inline constexpr const char* kOrdersOf =
     "SELECT number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ? ORDER BY position DESC";
 inline constexpr const char* kBalanceOf = "SELECT current, withdrawn FROM balances_view WHERE user_id = ?";

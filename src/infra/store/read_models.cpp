@@ -5,7 +5,7 @@ namespace gm::infra::store {
 
 std::optional<app::UserCredentialsView> SqlStore::FindUserByLogin(const std::string& login) {
   auto c = pool_->Acquire();
-  auto statement = c->Prepare("SELECT user_id, password_hash FROM users_view WHERE login = ?");
+  auto statement = c->Prepare(queries::kUserByLogin);
   statement.Bind(1, login);
   if (!statement.Step()) return std::nullopt;
   return app::UserCredentialsView{statement.Text(0), statement.Text(1)};
