@@ -21,7 +21,7 @@ template <class R>
 void WithRetries(std::shared_ptr<const Attempt<R>> attempt, const Later& later, Reply<R> reply, int tried = 0) {
   auto settle = [attempt, &later, reply, tried](std::exception_ptr error, std::optional<R> outcome) mutable {
     if (error || outcome) return reply(error, std::move(outcome));
-    if (tried + 1 >= Commands::kMaxAttempts) {
+    if (tried + 1 >= kMaxAttempts) {
       return reply(std::make_exception_ptr(ContentionError("too many concurrent writers on the same stream")),
                    std::nullopt);
     }
@@ -102,6 +102,26 @@ void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
         AppendThen(ToAppends(decision.Value().events, {{stream, loaded.version}}), R(true), std::move(then));
       },
       std::move(reply));
+}
+
+void AsyncCommands::ApplyAccrualResult(const domain::ApplyAccrualResult& command,
+                                       Reply<domain::Result<Done, domain::AccrualResultError>> reply) {
+  using R = domain::Result<Done, domain::AccrualResultError>;
+  auto attempt = std::make_shared<const Attempt<R>>([this, command](Reply<R> settle) {
+    const std::string stream = domain::OrderStream(command.number);
+    store_.Load(stream, [this, command, stream, settle = std::move(settle)](std::exception_ptr error,
+                                                                            LoadedStream loaded) mutable {
+      if (error) return settle(error, std::nullopt);
+      auto decision = domain::DecideAccrualResult(Fold<domain::OrderState>(loaded.events), command);
+      if (!decision) return settle(nullptr, R(decision.Error()));
+      if (decision.Value().empty()) return settle(nullptr, R(Done{}));
+      // The order stream at the version read guards against crediting twice;
+      // the account takes the credit wherever it stands (a credit needs no
+      // balance check, and a racing withdrawal will see it and retry).
+      AppendThen(ToAppends(decision.Value(), {{stream, loaded.version}}), R(Done{}), std::move(settle));
+    });
+  });
+  WithRetries<R>(std::move(attempt), later_, std::move(reply));
 }
 
 void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,

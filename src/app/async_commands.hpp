@@ -19,12 +19,13 @@ using Later = std::function<void(std::chrono::microseconds delay, std::function<
 template <class R>
 using Reply = std::function<void(std::exception_ptr error, std::optional<R> outcome)>;
 
-// The commands clients wait on, with the rules of Commands (load, fold,
-// decide, append at the versions read; after a version conflict load and
-// decide again, a bounded number of times) but no thread waiting: each step
-// continues when the store answers. `reply` runs exactly once, on any
-// thread. A fault (the database unavailable, ContentionError) is the
-// error; refusals are values.
+// Command handlers: load the streams a decision needs, fold them, decide,
+// and append at the versions read. A version conflict means another writer
+// moved one of the streams: load and decide again, at most kMaxAttempts
+// times. That one rule keeps money right across threads and instances. No
+// thread waits: each step continues when the store answers. `reply` runs
+// exactly once, on any thread. A fault (the database unavailable,
+// ContentionError) is the error; refusals are values.
 class AsyncCommands {
  public:
   AsyncCommands(AsyncEventStore& store, Later later) : store_(store), later_(std::move(later)) {}
@@ -36,6 +37,9 @@ class AsyncCommands {
   // do not race each other; only other instances (and credits) can still
   // move the account under them, and then the retry takes over.
   void Withdraw(const domain::WithdrawPoints& command, Reply<domain::Result<Done, domain::WithdrawError>> reply);
+  // An answer of the accrual system; a final one credits the account once.
+  void ApplyAccrualResult(const domain::ApplyAccrualResult& command,
+                          Reply<domain::Result<Done, domain::AccrualResultError>> reply);
 
  private:
   // Decides on a stream as loaded, then appends or refuses through `then`.

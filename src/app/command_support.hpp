@@ -9,7 +9,7 @@
 #include "app/ports.hpp"
 #include "domain/events.hpp"
 
-// What every command handler does the same way, blocking or not: fold a
+// What every command handler does the same way: fold a
 // stream, group decided events by stream, back off after a lost race.
 namespace gm::app {
 

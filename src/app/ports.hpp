@@ -129,4 +129,15 @@ class AccrualQueue {
   virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
 };
 
+// The calls of AccrualQueue, answered later instead of blocking the caller
+// (see AsyncReadModels).
+class AsyncAccrualQueue {
+ public:
+  virtual ~AsyncAccrualQueue() = default;
+  virtual void ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
+                        Answer<std::vector<PendingOrder>> answer) = 0;
+  virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
+                          Answer<bool> answer) = 0;
+};
+
 }  // namespace gm::app

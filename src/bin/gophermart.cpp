@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "app/async_commands.hpp"
-#include "app/commands.hpp"
 #include "infra/accrual/accrual_worker.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/random_hex.hpp"
@@ -19,6 +18,7 @@
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/store/async_accrual_queue.hpp"
 #include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
 #include "infra/store/sql_store.hpp"
@@ -32,16 +32,16 @@ constexpr std::chrono::hours kTokenLifetime{24};
 constexpr unsigned kEventLoops = 2;  // one per core
 // Threads that run blocking database work: on SQLite everything that
 // touches the database (one writer, so more threads would only queue for
-// its lock); on PostgreSQL only registration and the accrual worker, as
-// uploads, withdrawals and reads go over the pipelines below.
-constexpr unsigned kPostgresDatabaseThreads = 4;
+// its lock); on PostgreSQL only /readyz and the docs pages, as everything
+// else goes over the pipelines below.
+constexpr unsigned kPostgresDatabaseThreads = 2;
 constexpr unsigned kSqliteDatabaseThreads = 4;
 constexpr unsigned kHashingThreads = 2;
 // Pipelined PostgreSQL connections for the read queries, per event loop:
 // one keeps each busy with many queries per round trip.
 constexpr std::size_t kQueryConnectionsPerLoop = 1;
-// Pipelined PostgreSQL connections for uploads and withdrawals, per event
-// loop. A commit holds its connection until the WAL is flushed, and commits
+// Pipelined PostgreSQL connections for the commands and the accrual queue,
+// per event loop. A commit holds its connection until the WAL is flushed, and commits
 // in flight on different connections share flushes: 16 in all keep uploads
 // at about the pgbench ceiling of the same transaction.
 constexpr std::size_t kCommandConnectionsPerLoop = 8;
@@ -75,7 +75,6 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   store.ReleaseLeasesAtStart();
   const infra::PasswordHasher hasher(config.salt);
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
-  app::Commands commands(store);
 
   infra::EventLoops loops(kEventLoops);
   asio::thread_pool database_lane(config.database.dialect == infra::sql::Dialect::kPostgres ? kPostgresDatabaseThreads
@@ -83,36 +82,42 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   asio::thread_pool hashing_lane(kHashingThreads);
 
   infra::Metrics metrics("gophermart");
-  std::unique_ptr<infra::accrual::AccrualWorker> worker;
-  if (config.accrual_address) {
-    infra::accrual::AccrualWorkerOptions worker_options;
-    worker_options.metrics = &metrics;
-    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), database_lane, store, commands,
-                                                             *config.accrual_address, worker_options);
-  }
 
-  // The per-user queries and the asynchronous commands: over event-loop
-  // pipelines on PostgreSQL, on the database lane on SQLite.
+  // The per-user queries, the commands and the accrual queue: over
+  // event-loop pipelines on PostgreSQL, on the database lane on SQLite.
   std::unique_ptr<infra::postgres::PgPipelinePool> query_pool;
   std::unique_ptr<infra::postgres::PgPipelinePool> command_pool;
   std::unique_ptr<app::AsyncReadModels> queries;
   std::unique_ptr<app::AsyncEventStore> events;
+  std::unique_ptr<app::AsyncAccrualQueue> accrual_queue;
   if (config.database.dialect == infra::sql::Dialect::kPostgres) {
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
         loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop);
     queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
+    auto statements = infra::store::PipelinedEventStore::Statements();
+    for (auto& statement : infra::store::PipelinedAccrualQueue::Statements())
+      statements.push_back(std::move(statement));
     command_pool = std::make_unique<infra::postgres::PgPipelinePool>(loops.All(), config.database.target,
-                                                                     infra::store::PipelinedEventStore::Statements(),
-                                                                     kCommandConnectionsPerLoop);
+                                                                     std::move(statements), kCommandConnectionsPerLoop);
     events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
+    accrual_queue = std::make_unique<infra::store::PipelinedAccrualQueue>(*command_pool);
   } else {
     const infra::store::Runner on_lane = [&database_lane](std::function<void()> work) {
       asio::post(database_lane, std::move(work));
     };
     queries = std::make_unique<infra::store::DeferredReadModels>(store, on_lane);
     events = std::make_unique<infra::store::DeferredEventStore>(store, on_lane);
+    accrual_queue = std::make_unique<infra::store::DeferredAccrualQueue>(store, on_lane);
   }
   app::AsyncCommands async_commands(*events, LaterOn(loops));
+
+  std::unique_ptr<infra::accrual::AccrualWorker> worker;
+  if (config.accrual_address) {
+    infra::accrual::AccrualWorkerOptions worker_options;
+    worker_options.metrics = &metrics;
+    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *accrual_queue, async_commands,
+                                                             *config.accrual_address, worker_options);
+  }
 
   const infra::store::Runner on_hashing_lane = [&hashing_lane](std::function<void()> work) {
     asio::post(hashing_lane, std::move(work));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio.hpp>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -18,6 +20,23 @@ boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::thread_poo
       lane.get_executor(), [&work]() -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
       boost::asio::use_awaitable);
   co_return std::move(*result);
+}
+
+// Starts `start(answer)`, a call answered by a callback on any thread
+// (app::Answer<T>), and resumes the caller on its own executor with the
+// value; an error is thrown.
+template <class T, class Start>
+boost::asio::awaitable<T> Asked(Start start) {
+  co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, T)>(
+      [&start](auto handler) {
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        start([resume](std::exception_ptr error, T value) {
+          auto executor = boost::asio::get_associated_executor(*resume);
+          boost::asio::dispatch(
+              executor, [resume, error, value = std::move(value)]() mutable { (*resume)(error, std::move(value)); });
+        });
+      },
+      boost::asio::use_awaitable);
 }
 
 // Sleeps that WakeAll() cuts short: idle loops nap, and new work wakes them.

@@ -83,12 +83,25 @@ TEST(AsyncCommandsTest, AWithdrawalAppendsAtTheVersionsItRead) {
   }
 }
 
+TEST(AsyncCommandsTest, AFinalAccrualCreditsAtTheOrderVersionItRead) {
+  ScriptedStore store;
+  store.loaded = {1, {domain::OrderUploaded{"12345678903", "u1", 1}}};
+  testing::InlineCommands commands(store);
+  ASSERT_TRUE(
+      commands.ApplyAccrualResult({"12345678903", domain::AccrualStatus::kProcessed, domain::Points{500}, 2}).HasValue());
+  EXPECT_EQ(store.loads, 1);
+  ASSERT_EQ(store.last.size(), 2U);
+  for (const auto& append : store.last) {
+    EXPECT_EQ(append.expected_version, append.stream == domain::AccountStream("u1") ? kAnyVersion : 1) << append.stream;
+  }
+}
+
 TEST(AsyncCommandsTest, EndlessConflictsEndInContention) {
   ScriptedStore store;
   store.conflicts = true;
   testing::InlineCommands commands(store);
   EXPECT_THROW(commands.Withdraw(Withdrawal()), ContentionError);
-  EXPECT_EQ(store.appends_tried, Commands::kMaxAttempts);
+  EXPECT_EQ(store.appends_tried, kMaxAttempts);
 }
 
 TEST(AsyncCommandsTest, AStoreFaultIsTheReplysError) {

@@ -49,6 +49,7 @@ class InlineCommands {
   using Registration = domain::Result<app::Done, domain::RegisterError>;
   using Upload = domain::Result<bool, domain::UploadError>;
   using Withdrawal = domain::Result<app::Done, domain::WithdrawError>;
+  using Applied = domain::Result<app::Done, domain::AccrualResultError>;
 
   explicit InlineCommands(app::AsyncEventStore& events)
       : commands_(events, [](std::chrono::microseconds delay, std::function<void()> work) {
@@ -64,6 +65,9 @@ class InlineCommands {
   }
   Withdrawal Withdraw(const domain::WithdrawPoints& command) {
     return Await<Withdrawal>([&](app::Reply<Withdrawal> reply) { commands_.Withdraw(command, std::move(reply)); });
+  }
+  Applied ApplyAccrualResult(const domain::ApplyAccrualResult& command) {
+    return Await<Applied>([&](app::Reply<Applied> reply) { commands_.ApplyAccrualResult(command, std::move(reply)); });
   }
 
  private:

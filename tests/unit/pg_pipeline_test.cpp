@@ -20,6 +20,7 @@
 
 #include "app/commands.hpp"
 #include "infra/event_loops.hpp"
+#include "infra/store/async_accrual_queue.hpp"
 #include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
 #include "infra/store/postgres/connection.hpp"
@@ -267,15 +268,14 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
   const std::string uri = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
   store::SqlStore store(sql::DatabaseLocation{sql::Dialect::kPostgres, uri});
-  app::Commands commands(store);
   auto events = testing::Inline(store);
   testing::InlineCommands async_commands(events);
   ASSERT_TRUE(async_commands.Register({"u1", "login", "hash", 1}).HasValue());
   for (const std::string number : {"79927398713", "4561261212345467", "12345678903"}) {
     ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 2}).HasValue());
   }
-  ASSERT_TRUE(commands.ApplyAccrualResult({"79927398713", domain::AccrualStatus::kProcessed, {72998}, 3}).HasValue());
-  ASSERT_TRUE(commands.ApplyAccrualResult({"12345678903", domain::AccrualStatus::kInvalid, {0}, 3}).HasValue());
+  ASSERT_TRUE(async_commands.ApplyAccrualResult({"79927398713", domain::AccrualStatus::kProcessed, {72998}, 3}).HasValue());
+  ASSERT_TRUE(async_commands.ApplyAccrualResult({"12345678903", domain::AccrualStatus::kInvalid, {0}, 3}).HasValue());
   ASSERT_TRUE(
       async_commands.Withdraw({"u1", domain::OrderNumber::Parse("2377225624").Value(), domain::Points{1050}, 4})
           .HasValue());
@@ -381,11 +381,16 @@ class PipelinedEventStoreTest : public PgPipelineTest {
     name_ = name;
     uri_ = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
     store_ = std::make_unique<store::SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, uri_});
-    Open(store::PipelinedEventStore::Statements(), 2, uri_);
+    // As the service's command pool: the event store's and the queue's statements.
+    auto statements = store::PipelinedEventStore::Statements();
+    for (auto& statement : store::PipelinedAccrualQueue::Statements()) statements.push_back(std::move(statement));
+    Open(std::move(statements), 2, uri_);
     events_ = std::make_unique<store::PipelinedEventStore>(*pool_);
+    queue_ = std::make_unique<store::PipelinedAccrualQueue>(*pool_);
   }
   void TearDown() override {
     PgPipelineTest::TearDown();
+    queue_.reset();
     events_.reset();
     store_.reset();
   }
@@ -407,6 +412,7 @@ class PipelinedEventStoreTest : public PgPipelineTest {
   std::string uri_;
   std::unique_ptr<store::SqlStore> store_;
   std::unique_ptr<store::PipelinedEventStore> events_;
+  std::unique_ptr<store::PipelinedAccrualQueue> queue_;
 };
 
 TEST_F(PipelinedEventStoreTest, AWriteCommitsWholeOrNotAtAll) {
@@ -489,6 +495,35 @@ TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
   auto count = holder.Prepare("SELECT count(*) FROM events WHERE stream = 'order-0'");
   ASSERT_TRUE(count.Step());
   EXPECT_EQ(count.Int64(0), 0) << "the lost write was not sent again";
+}
+
+TEST_F(PipelinedEventStoreTest, TheQueueClaimsEachDueOrderOnceAndReschedulesIt) {
+  ASSERT_TRUE(Register("u1"));
+  testing::InlineCommands commands(*events_);
+  for (const std::string number : {"79927398713", "12345678903"}) {
+    ASSERT_TRUE(commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 1}).HasValue());
+  }
+  const auto claim = [this](domain::TimeMs now, std::size_t limit) {
+    return testing::AwaitAnswer<std::vector<app::PendingOrder>>(
+        [&](auto answer) { queue_->ClaimDue(now, now + 1000, limit, std::move(answer)); });
+  };
+  const auto first = claim(10, 1);
+  ASSERT_EQ(first.size(), 1U);
+  const auto second = claim(10, 5);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_NE(second[0].number, first[0].number);
+  EXPECT_TRUE(claim(10, 5).empty()) << "both are leased";
+
+  ASSERT_TRUE(testing::AwaitAnswer<bool>(
+      [&](auto answer) { queue_->Reschedule(first[0].number, 3, 500, std::move(answer)); }));
+  EXPECT_TRUE(claim(499, 5).empty()) << "the first is not due yet, the second still leased";
+  const auto again = claim(500, 5);
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(again[0].number, first[0].number);
+  EXPECT_EQ(again[0].attempts, 3);
+  const auto expired = claim(1010, 5);
+  ASSERT_EQ(expired.size(), 1U) << "the second's lease ran out; the first's has not";
+  EXPECT_EQ(expired[0].number, second[0].number);
 }
 
 TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {

@@ -49,14 +49,12 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
       store_ =
           std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
     }
-    commands_.emplace(*store_);
     events_.emplace(testing::Inline(*store_));
     async_.emplace(*events_);
   }
   void TearDown() override {
     async_.reset();
     events_.reset();
-    commands_.reset();
     store_.reset();
     std::filesystem::remove_all(directory_);
   }
@@ -66,7 +64,7 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
   }
   void Credit(const std::string& user_id, const std::string& number, std::int64_t hundredths) {
     ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse(number).Value(), user_id, 2}).HasValue());
-    ASSERT_TRUE(commands_->ApplyAccrualResult({number, AccrualStatus::kProcessed, {hundredths}, 3}).HasValue());
+    ASSERT_TRUE(async_->ApplyAccrualResult({number, AccrualStatus::kProcessed, {hundredths}, 3}).HasValue());
   }
 
   // Reads the whole visible log from `cursor` on, page by page.
@@ -83,7 +81,6 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
   std::filesystem::path directory_;
   std::string database_;
   std::unique_ptr<SqlStore> store_;
-  std::optional<app::Commands> commands_;
   std::optional<DeferredEventStore> events_;
   std::optional<testing::InlineCommands> async_;
 };
@@ -135,7 +132,7 @@ TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   EXPECT_EQ(store_->ClaimDue(200, 300, 10).size(), 1U) << "an expired lease frees the order";
   store_->Reschedule("12345678903", 1, 1000);
   EXPECT_TRUE(store_->ClaimDue(999, 2000, 10).empty());
-  ASSERT_TRUE(commands_->ApplyAccrualResult({"12345678903", AccrualStatus::kInvalid, {}, 5}).HasValue());
+  ASSERT_TRUE(async_->ApplyAccrualResult({"12345678903", AccrualStatus::kInvalid, {}, 5}).HasValue());
   EXPECT_TRUE(store_->ClaimDue(5000, 6000, 10).empty()) << "a final order leaves the queue";
 }
 

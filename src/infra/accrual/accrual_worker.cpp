@@ -30,10 +30,9 @@ milliseconds Doubling(milliseconds first, milliseconds max, int attempts) {
 }  // namespace
 
 struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, asio::thread_pool& database, app::AccrualQueue& accrual_queue,
-       app::Commands& command_handlers, std::string url, AccrualWorkerOptions worker_options)
+  Impl(asio::io_context& io, app::AsyncAccrualQueue& accrual_queue, app::AsyncCommands& command_handlers,
+       std::string url, AccrualWorkerOptions worker_options)
       : strand(asio::make_strand(io)),
-        database_lane(database),
         queue(accrual_queue),
         commands(command_handlers),
         base_url(std::move(url)),
@@ -41,9 +40,8 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         random(std::random_device{}()) {}
 
   asio::strand<asio::io_context::executor_type> strand;
-  asio::thread_pool& database_lane;
-  app::AccrualQueue& queue;
-  app::Commands& commands;
+  app::AsyncAccrualQueue& queue;
+  app::AsyncCommands& commands;
   std::string base_url;
   AccrualWorkerOptions options;
 
@@ -56,11 +54,6 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Sleepers sleepers;
   std::minstd_rand random;
 
-  template <class Work>
-  awaitable<std::invoke_result_t<Work>> OnDatabase(Work work) {
-    co_return co_await RunOn(database_lane, std::move(work));
-  }
-
   awaitable<void> Sleep(asio::steady_timer& timer, Clock::duration duration) {
     co_await sleepers.Sleep(timer, duration);
   }
@@ -72,10 +65,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> Reschedule(const std::string& number, int attempts, milliseconds delay) {
     const auto next = NowMs() + delay.count();
-    co_await OnDatabase([&] {
-      queue.Reschedule(number, attempts, next);
-      return true;
-    });
+    co_await Asked<bool>([&](app::Answer<bool> answer) { queue.Reschedule(number, attempts, next, answer); });
   }
 
   // Waits for the shared pause and pace, then takes a slot for one request.
@@ -152,8 +142,11 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
-        const auto applied = co_await OnDatabase([&] { return commands.ApplyAccrualResult(command); });
-        if (!applied) {
+        using Applied = domain::Result<app::Done, domain::AccrualResultError>;
+        // A command's reply is an answer of its optional outcome.
+        const auto applied = co_await Asked<std::optional<Applied>>(
+            [&](app::Reply<Applied> settle) { commands.ApplyAccrualResult(command, std::move(settle)); });
+        if (!applied->HasValue()) {
           LogLine().Add("order", order.number).Error("accrual result refused by the order");
           co_await Reschedule(order.number, order.attempts + 1,
                               Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
@@ -196,7 +189,10 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         co_await WaitForTurn(timer);
         Slot slot(*this);
         const auto now = NowMs();
-        const auto claimed = co_await OnDatabase([&] { return queue.ClaimDue(now, now + options.lease.count(), 1); });
+        const auto claimed =
+            co_await Asked<std::vector<app::PendingOrder>>([&](app::Answer<std::vector<app::PendingOrder>> answer) {
+              queue.ClaimDue(now, now + options.lease.count(), 1, answer);
+            });
         if (claimed.empty()) {
           slot.GiveBack();
           co_await Sleep(timer, options.idle_poll);
@@ -214,9 +210,9 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-AccrualWorker::AccrualWorker(asio::io_context& io, asio::thread_pool& database_lane, app::AccrualQueue& queue,
-                             app::Commands& commands, std::string base_url, AccrualWorkerOptions options)
-    : impl_(std::make_shared<Impl>(io, database_lane, queue, commands, std::move(base_url), options)) {}
+AccrualWorker::AccrualWorker(asio::io_context& io, app::AsyncAccrualQueue& queue, app::AsyncCommands& commands,
+                             std::string base_url, AccrualWorkerOptions options)
+    : impl_(std::make_shared<Impl>(io, queue, commands, std::move(base_url), options)) {}
 
 AccrualWorker::~AccrualWorker() = default;
 

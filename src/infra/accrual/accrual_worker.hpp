@@ -5,12 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "app/commands.hpp"
+#include "app/async_commands.hpp"
 #include "app/ports.hpp"
 
 namespace boost::asio {
 class io_context;
-class thread_pool;
 }  // namespace boost::asio
 
 namespace gm::infra {
@@ -33,12 +32,13 @@ struct AccrualWorkerOptions {
 
 // Drains the accrual queue: polls the accrual system for each pending order
 // until it reaches a final status and applies each answer through the
-// event-sourced commands. All loops share one pause, so a 429 stops every
+// event-sourced commands, with no thread waiting for the database. All
+// loops share one pause, so a 429 stops every
 // request until Retry-After, and one pace once the limit is known.
 class AccrualWorker {
  public:
-  AccrualWorker(boost::asio::io_context& io, boost::asio::thread_pool& database_lane, app::AccrualQueue& queue,
-                app::Commands& commands, std::string base_url, AccrualWorkerOptions options = {});
+  AccrualWorker(boost::asio::io_context& io, app::AsyncAccrualQueue& queue, app::AsyncCommands& commands,
+                std::string base_url, AccrualWorkerOptions options = {});
   ~AccrualWorker();
   AccrualWorker(const AccrualWorker&) = delete;
   AccrualWorker& operator=(const AccrualWorker&) = delete;
