@@ -258,6 +258,23 @@ TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {
   EXPECT_FALSE(back.error) << Message(back.error);
 }
 
+TEST_F(PgPipelineTest, OnceTheDatabaseIsBackQueriesPassAConnectionThatJustFailedToConnect) {
+  const std::string name = "gm_back_" + std::to_string(::getpid());
+  PgConnection admin(admin_uri_);
+  admin.Execute("CREATE DATABASE " + name);
+  Open({{"pid", "SELECT pg_backend_pid()"}}, 2, admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name);
+  ASSERT_FALSE(Ask("pid", {}).error);
+
+  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+  admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+  ASSERT_TRUE(Ask("pid", {}).error) << "no connection can be made";  // one connection tried, and pauses
+  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+  for (int i = 0; i < 4; ++i) {  // at once, well within the pause
+    const auto back = Ask("pid", {});
+    EXPECT_FALSE(back.error) << i << ": " << Message(back.error);
+  }
+}
+
 TEST_F(PgPipelineTest, AnUnreachableDatabaseStopsStartUp) {
   EXPECT_THROW(PgPipelinePool({&io_}, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", {}, 1),
                std::runtime_error);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <charconv>
 #include <chrono>
@@ -133,6 +134,12 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   }
 
   ~Connection() { Close(); }
+
+  // Whether a connection attempt failed less than kReconnectPause ago: the
+  // connection would refuse work at once. Read from any thread.
+  [[nodiscard]] bool Paused() const {
+    return Clock::now().time_since_epoch().count() < paused_until_.load(std::memory_order_relaxed);
+  }
 
   // At start-up, before the event loop runs: connect now or throw.
   void ConnectNow() {
@@ -497,6 +504,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   void FailConnect(const std::string& message) {
     last_error_ = message;
     retry_at_ = Clock::now() + kReconnectPause;
+    paused_until_.store(retry_at_.time_since_epoch().count(), std::memory_order_relaxed);
     Break(message);
   }
 
@@ -548,6 +556,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   bool writing_ = false;
   std::uint64_t generation_ = 0;
   Clock::time_point retry_at_{};
+  std::atomic<Clock::rep> paused_until_{0};  // retry_at_, for Paused()
   std::string last_error_;
 };
 
@@ -572,12 +581,23 @@ PgPipelinePool::Connection& PgPipelinePool::Pick() const {
   // between threads.
   thread_local std::size_t turn = 0;
   ++turn;
+  std::size_t first = 0;  // the caller's loop's connections, or all of them
+  std::size_t count = connections_.size();
   for (std::size_t loop = 0; loop < loops_.size(); ++loop) {
     if (loops_[loop]->get_executor().running_in_this_thread()) {
-      return *connections_[loop * per_loop_ + turn % per_loop_];
+      first = loop * per_loop_;
+      count = per_loop_;
+      break;
     }
   }
-  return *connections_[turn % connections_.size()];
+  // Past one that just failed to connect, when another may do better: once
+  // the database is back, work must not fail on the pause of one connection
+  // while another would connect at once.
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& connection = *connections_[first + (turn + i) % count];
+    if (!connection.Paused()) return connection;
+  }
+  return *connections_[first + turn % count];
 }
 
 void PgPipelinePool::Query(std::string_view statement, std::vector<std::string> params, Reply reply) {
