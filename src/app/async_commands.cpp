@@ -57,14 +57,14 @@ void AsyncCommands::AppendThen(std::vector<StreamAppend> appends, R outcome, Rep
 }
 
 template <class R>
-void AsyncCommands::OnNewStream(std::string stream, Decide<R> decide, Reply<R> reply) {
-  // The first attempt assumes the stream does not exist and appends at once
-  // (one round trip); if it does exist, the append conflicts and the next
-  // attempt reads it and decides again.
-  auto first_attempt = std::make_shared<bool>(true);
+void AsyncCommands::OnStream(std::string stream, FirstAttempt first, Decide<R> decide, Reply<R> reply) {
+  // An optimistic first attempt assumes the stream does not exist and
+  // appends at once (one round trip); if it does exist, the append conflicts
+  // and the next attempt reads it and decides again.
+  auto assume_new = std::make_shared<bool>(first == FirstAttempt::kAssumeNew);
   auto attempt = std::make_shared<const Attempt<R>>([this, stream = std::move(stream), decide = std::move(decide),
-                                                     first_attempt](Reply<R> settle) {
-    if (std::exchange(*first_attempt, false)) return decide(LoadedStream{}, std::move(settle));
+                                                     assume_new](Reply<R> settle) {
+    if (std::exchange(*assume_new, false)) return decide(LoadedStream{}, std::move(settle));
     store_.Load(stream, [decide, settle = std::move(settle)](std::exception_ptr error, LoadedStream loaded) mutable {
       if (error) return settle(error, std::nullopt);
       decide(loaded, std::move(settle));
@@ -78,8 +78,8 @@ void AsyncCommands::Register(const domain::RegisterUser& command,
   using R = domain::Result<Done, domain::RegisterError>;
   std::string stream = domain::UserStream(command.login);
   // Logins are mostly new, and one taken conflicts on the first append.
-  OnNewStream<R>(
-      stream,
+  OnStream<R>(
+      stream, FirstAttempt::kAssumeNew,
       [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
         auto decision = domain::DecideRegister(Fold<domain::UserState>(loaded.events), command);
         if (!decision) return then(nullptr, R(decision.Error()));
@@ -93,8 +93,8 @@ void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
   using R = domain::Result<bool, domain::UploadError>;
   std::string stream = domain::OrderStream(command.number.Digits());
   // Most uploads are of new numbers.
-  OnNewStream<R>(
-      stream,
+  OnStream<R>(
+      stream, FirstAttempt::kAssumeNew,
       [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
         auto decision = domain::DecideUpload(Fold<domain::OrderState>(loaded.events), command);
         if (!decision) return then(nullptr, R(decision.Error()));
@@ -107,21 +107,20 @@ void AsyncCommands::UploadOrder(const domain::UploadOrder& command,
 void AsyncCommands::ApplyAccrualResult(const domain::ApplyAccrualResult& command,
                                        Reply<domain::Result<Done, domain::AccrualResultError>> reply) {
   using R = domain::Result<Done, domain::AccrualResultError>;
-  auto attempt = std::make_shared<const Attempt<R>>([this, command](Reply<R> settle) {
-    const std::string stream = domain::OrderStream(command.number);
-    store_.Load(stream, [this, command, stream, settle = std::move(settle)](std::exception_ptr error,
-                                                                            LoadedStream loaded) mutable {
-      if (error) return settle(error, std::nullopt);
-      auto decision = domain::DecideAccrualResult(Fold<domain::OrderState>(loaded.events), command);
-      if (!decision) return settle(nullptr, R(decision.Error()));
-      if (decision.Value().empty()) return settle(nullptr, R(Done{}));
-      // The order stream at the version read guards against crediting twice;
-      // the account takes the credit wherever it stands (a credit needs no
-      // balance check, and a racing withdrawal will see it and retry).
-      AppendThen(ToAppends(decision.Value(), {{stream, loaded.version}}), R(Done{}), std::move(settle));
-    });
-  });
-  WithRetries<R>(std::move(attempt), later_, std::move(reply));
+  std::string stream = domain::OrderStream(command.number);
+  OnStream<R>(
+      stream, FirstAttempt::kLoad,
+      [this, command, stream](const LoadedStream& loaded, Reply<R> then) {
+        auto decision = domain::DecideAccrualResult(Fold<domain::OrderState>(loaded.events), command);
+        if (!decision) return then(nullptr, R(decision.Error()));
+        if (decision.Value().empty()) return then(nullptr, R(Done{}));
+        // The order stream at the version read guards against crediting
+        // twice; the account takes the credit wherever it stands (a credit
+        // needs no balance check, and a racing withdrawal will see it and
+        // retry).
+        AppendThen(ToAppends(decision.Value(), {{stream, loaded.version}}), R(Done{}), std::move(then));
+      },
+      std::move(reply));
 }
 
 void AsyncCommands::Withdraw(const domain::WithdrawPoints& command,

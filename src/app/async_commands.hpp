@@ -45,9 +45,12 @@ class AsyncCommands {
   // Decides on a stream as loaded, then appends or refuses through `then`.
   template <class R>
   using Decide = std::function<void(const LoadedStream& loaded, Reply<R> then)>;
-  // Decide-and-append for a command that usually creates its stream.
+  // Whether the first attempt reads the stream or assumes it is new (for a
+  // command that usually creates its stream).
+  enum class FirstAttempt { kLoad, kAssumeNew };
+  // Decide-and-append on one stream, with the retries.
   template <class R>
-  void OnNewStream(std::string stream, Decide<R> decide, Reply<R> reply);
+  void OnStream(std::string stream, FirstAttempt first, Decide<R> decide, Reply<R> reply);
   template <class R>
   void AppendThen(std::vector<StreamAppend> appends, R outcome, Reply<R> reply);
 

@@ -82,6 +82,21 @@ class PgPipelineTest : public ::testing::Test {
     return outcome;
   }
 
+  // A database of its own with the "pid" statement, answering once; see Refuse.
+  void OpenOnADatabaseThatCanGoAway(const std::string& prefix, std::size_t connections) {
+    away_ = prefix + std::to_string(::getpid());
+    PgConnection(admin_uri_).Execute("CREATE DATABASE " + away_);
+    Open({{"pid", "SELECT pg_backend_pid()"}}, connections, admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + away_);
+    ASSERT_FALSE(Ask("pid", {}).error);
+  }
+  // Takes that database away (no new connections, its backends terminated)
+  // or gives it back.
+  void Refuse(bool refuse) {
+    PgConnection admin(admin_uri_);
+    admin.Execute("ALTER DATABASE " + away_ + " ALLOW_CONNECTIONS " + (refuse ? "false" : "true"));
+    if (refuse) admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + away_ + "'");
+  }
+
   static std::string Message(const std::exception_ptr& error) {
     try {
       std::rethrow_exception(error);
@@ -91,6 +106,7 @@ class PgPipelineTest : public ::testing::Test {
   }
 
   std::string admin_uri_;
+  std::string away_;  // see OpenOnADatabaseThatCanGoAway
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::unique_ptr<PgPipelinePool> pool_;
@@ -240,35 +256,23 @@ TEST_F(PgPipelineTest, AQueryCaughtByALostConnectionIsAnsweredOnANewOne) {
 }
 
 TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {
-  const std::string name = "gm_unreachable_" + std::to_string(::getpid());
-  PgConnection admin(admin_uri_);
-  admin.Execute("CREATE DATABASE " + name);
-  Open({{"pid", "SELECT pg_backend_pid()"}}, 1, admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name);
-  ASSERT_FALSE(Ask("pid", {}).error);
-
-  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
-  admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+  OpenOnADatabaseThatCanGoAway("gm_unreachable_", 1);
+  Refuse(true);
   const auto lost = Ask("pid", {});
   ASSERT_TRUE(lost.error) << "no connection can be made";
   EXPECT_THROW(std::rethrow_exception(lost.error), sql::Unavailable);
 
-  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+  Refuse(false);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the pause between connection attempts
   const auto back = Ask("pid", {});
   EXPECT_FALSE(back.error) << Message(back.error);
 }
 
 TEST_F(PgPipelineTest, OnceTheDatabaseIsBackQueriesPassAConnectionThatJustFailedToConnect) {
-  const std::string name = "gm_back_" + std::to_string(::getpid());
-  PgConnection admin(admin_uri_);
-  admin.Execute("CREATE DATABASE " + name);
-  Open({{"pid", "SELECT pg_backend_pid()"}}, 2, admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name);
-  ASSERT_FALSE(Ask("pid", {}).error);
-
-  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
-  admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+  OpenOnADatabaseThatCanGoAway("gm_back_", 2);
+  Refuse(true);
   ASSERT_TRUE(Ask("pid", {}).error) << "no connection can be made";  // one connection tried, and pauses
-  admin.Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+  Refuse(false);
   for (int i = 0; i < 4; ++i) {  // at once, well within the pause
     const auto back = Ask("pid", {});
     EXPECT_FALSE(back.error) << i << ": " << Message(back.error);

@@ -138,7 +138,8 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   // Whether a connection attempt failed less than kReconnectPause ago: the
   // connection would refuse work at once. Read from any thread.
   [[nodiscard]] bool Paused() const {
-    return Clock::now().time_since_epoch().count() < paused_until_.load(std::memory_order_relaxed);
+    const auto until = paused_until_.load(std::memory_order_relaxed);
+    return until != 0 && Clock::now().time_since_epoch().count() < until;  // no clock read on the hot path
   }
 
   // At start-up, before the event loop runs: connect now or throw.
