@@ -52,7 +52,10 @@ def wrk(url, seconds, headers=(), script=None, script_args=()):
     p50 = to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", out).groups())
     p99 = to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups())
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
+    # Connect, read, write and timeout errors count as failures too.
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
 
 
 def pgbench(uri, script_text, seconds):
@@ -144,7 +147,8 @@ def main():
         for round_number in range(rounds):
             for name, measure in lines:
                 runs.setdefault(name, []).append(measure())
-            print(f"round {round_number + 1} of {rounds} done", file=sys.stderr)
+            print(f"round {round_number + 1} of {rounds}: " +
+                  ", ".join(f"{name} {runs[name][-1]['rps']:.0f}" for name, _ in lines), file=sys.stderr)
     finally:
         server.stop()
         proxy.terminate()
