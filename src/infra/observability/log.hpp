@@ -8,11 +8,16 @@ namespace gm::infra {
 
 // Structured logs: one JSON object per line on stderr, e.g.
 // {"ts":"2026-11-25T12:00:00.123Z","level":"info","msg":"request","method":"GET",...}
-// Info lines are buffered (written within a second); warnings and errors are not.
+// Each thread buffers its info lines (written within a second, or once it
+// holds 32 KiB); a warning or an error writes its thread's lines at once.
+// Lines never interleave, but two threads' lines within a second may
+// appear out of time order. Before InitLogging every line goes out at once.
 void InitLogging();
 // Writes out buffered lines now.
 void FlushLogs();
 
+// Keys are names written in our code, put in the line as they are; values
+// are escaped.
 class LogLine {
  public:
   LogLine() { fields_.reserve(192); }  // a request's line without growing
