@@ -38,4 +38,7 @@ std::string_view LastSegment(std::string_view path);
 // The media type of a Content-Type value, lower-cased, without parameters.
 std::string MediaType(std::string_view content_type);
 
+// ASCII only, as HTTP's names are; no locale call per character.
+constexpr char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace gm::infra::http

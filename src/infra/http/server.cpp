@@ -37,8 +37,7 @@ HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message, const std::s
   request.path = std::string(target.substr(0, target.find('?')));
   for (const auto& field : message) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(), LowerAscii);
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   request.body = std::move(message.body());

@@ -1,5 +1,6 @@
 #include "infra/observability/metrics.hpp"
 
+#include <atomic>
 #include <cstdio>
 
 namespace gm::infra {
@@ -24,15 +25,18 @@ std::string Number(double value) {
 }  // namespace
 
 void Metrics::CountRequest(std::string_view route, std::string_view method, unsigned status, double seconds) {
-  std::lock_guard lock(mutex_);
+  static std::atomic<std::size_t> threads{0};
+  thread_local const std::size_t shard_of_this_thread = threads.fetch_add(1) % kShards;
+  auto& shard = shards_[shard_of_this_thread];
+  std::lock_guard lock(shard.mutex);
   const auto key = std::tuple<std::string_view, std::string_view, unsigned>(route, method, status);
-  auto counted = requests_.find(key);
-  if (counted == requests_.end()) {
-    counted = requests_.emplace(RequestKey(std::string(route), std::string(method), status), 0).first;
+  auto counted = shard.requests.find(key);
+  if (counted == shard.requests.end()) {
+    counted = shard.requests.emplace(RequestKey(std::string(route), std::string(method), status), 0).first;
   }
   ++counted->second;
-  auto latest = latency_.find(route);
-  if (latest == latency_.end()) latest = latency_.emplace(std::string(route), Latency{}).first;
+  auto latest = shard.latency.find(route);
+  if (latest == shard.latency.end()) latest = shard.latency.emplace(std::string(route), Latency{}).first;
   auto& latency = latest->second;
   for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
     if (seconds <= kBucketsSeconds[i]) ++latency.buckets[i];
@@ -47,12 +51,24 @@ void Metrics::Count(std::string_view name, std::string_view label, std::string_v
 }
 
 std::string Metrics::Render() const {
+  std::map<RequestKey, std::uint64_t, KeyOrder> counted;
+  std::map<std::string, Latency, std::less<>> histograms;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [key, count] : shard.requests) counted[key] += count;
+    for (const auto& [route, latency] : shard.latency) {
+      auto& sum = histograms[route];
+      for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) sum.buckets[i] += latency.buckets[i];
+      sum.count += latency.count;
+      sum.sum_seconds += latency.sum_seconds;
+    }
+  }
   std::lock_guard lock(mutex_);
   std::string out;
   const std::string requests = prefix_ + "_http_requests_total";
   out += "# HELP " + requests + " HTTP requests answered, by route pattern, method and status.\n";
   out += "# TYPE " + requests + " counter\n";
-  for (const auto& [key, count] : requests_) {
+  for (const auto& [key, count] : counted) {
     const auto& [route, method, status] = key;
     out += requests + "{" + Label("route", route) + "," + Label("method", method) + "," +
            Label("status", std::to_string(status)) + "} " + std::to_string(count) + "\n";
@@ -60,7 +76,7 @@ std::string Metrics::Render() const {
   const std::string duration = prefix_ + "_http_request_duration_seconds";
   out += "# HELP " + duration + " Time from a request's headers to its answer being written.\n";
   out += "# TYPE " + duration + " histogram\n";
-  for (const auto& [route_name, latency] : latency_) {
+  for (const auto& [route_name, latency] : histograms) {
     const std::string route = Label("route", route_name);
     for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
       out += duration + "_bucket{" + route + ",le=\"" + Number(kBucketsSeconds[i]) + "\"} " +
