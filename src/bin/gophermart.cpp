@@ -92,13 +92,15 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   std::unique_ptr<app::AsyncAccrualQueue> accrual_queue;
   if (config.database.dialect == infra::sql::Dialect::kPostgres) {
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
-        loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop);
+        loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop,
+        infra::postgres::PgPipelinePool::LoopThreads::kOne);
     queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
     auto statements = infra::store::PipelinedEventStore::Statements();
     for (auto& statement : infra::store::PipelinedAccrualQueue::Statements())
       statements.push_back(std::move(statement));
     command_pool = std::make_unique<infra::postgres::PgPipelinePool>(loops.All(), config.database.target,
-                                                                     std::move(statements), kCommandConnectionsPerLoop);
+                                                                     std::move(statements), kCommandConnectionsPerLoop,
+                                                                     infra::postgres::PgPipelinePool::LoopThreads::kOne);
     events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
     accrual_queue = std::make_unique<infra::store::PipelinedAccrualQueue>(*command_pool);
   } else {

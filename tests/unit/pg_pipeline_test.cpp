@@ -209,7 +209,8 @@ TEST_F(PgPipelineTest, ConnectionsUseGenericPlans) {
 // What the service relies on to keep a request on one thread (EventLoops).
 TEST_F(PgPipelineTest, AQueryMadeOnALoopIsAnsweredOnThatLoopOverItsOwnConnection) {
   EventLoops loops(2);
-  PgPipelinePool pool(loops.All(), admin_uri_, {{"backend", "SELECT pg_backend_pid()"}}, 1);
+  PgPipelinePool pool(loops.All(), admin_uri_, {{"backend", "SELECT pg_backend_pid()"}}, 1,
+                      PgPipelinePool::LoopThreads::kOne);
   std::thread running([&loops] { loops.Run(); });
   struct Seen {  // touched only on its loop's thread
     int elsewhere = 0;

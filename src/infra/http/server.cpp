@@ -119,9 +119,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  awaitable<HttpResponse> Handle(const HttpRequest& request, const Router::Match& match) {
-    if (match.route != nullptr && match.route->async_handler) co_return co_await HandleAsync(request, match);
-    if (match.route == nullptr || match.route->lane == Lane::kInline) co_return dispatcher.Handle(request, match);
+  // A blocking handler, on the database lane.
+  awaitable<HttpResponse> HandleOnLane(const HttpRequest& request, const Router::Match& match) {
     co_return co_await asio::co_spawn(
         database_lane.get_executor(),
         [this, &request, &match]() -> awaitable<HttpResponse> { co_return dispatcher.Handle(request, match); },
@@ -164,27 +163,28 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return response;
   }
 
-  // Writes the response with one gather write: a status line and headers
-  // we lay out ourselves in one buffer, then the body as it is. (Beast's
-  // serializer costs an allocation per header field and a deep buffer
-  // sequence per write.)
-  awaitable<void> Write(beast::tcp_stream& stream, HttpResponse response, bool keep_alive, bool gzip_ok,
-                        unsigned version) {
+  // Compresses the body when the client takes gzip and it is worth it;
+  // returns the status line and headers, laid out by us in one buffer.
+  // The response then goes out in one gather write: the head, then the
+  // body as it is. (Beast's serializer costs an allocation per header field
+  // and a deep buffer sequence per write.) Written in the caller's
+  // coroutine: a coroutine of its own would cost a frame per request.
+  [[nodiscard]] std::string PrepareToWrite(beast::tcp_stream& stream, HttpResponse& response, bool keep_alive,
+                                           bool gzip_ok, unsigned version) const {
     if (gzip_ok && response.body.size() >= options.gzip_min_bytes) {
       response.body = Gzip(response.body);
       response.headers.emplace_back("Content-Encoding", "gzip");
       response.headers.emplace_back("Vary", "Accept-Encoding");
     }
-    const std::string head = ResponseHead(response, keep_alive, version);
     stream.expires_after(options.read_timeout);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
-    co_await asio::async_write(stream, buffers, kNoThrow);
+    return ResponseHead(response, keep_alive, version);
   }
 
   // Answers a request we refuse before reading it all, then drains the
   // rest of what the client sends so it can read the answer.
   awaitable<void> RefuseAndClose(beast::tcp_stream& stream, HttpResponse response) {
-    co_await Write(stream, std::move(response), false, false, 11);
+    const std::string head = PrepareToWrite(stream, response, false, false, 11);
+    co_await asio::async_write(stream, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(response.body)}, kNoThrow);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.expires_after(kDrainTimeout);
@@ -251,12 +251,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       HttpResponse response;
       if (auto refused = DecodeBody(request, options.max_decoded_body_bytes)) {
         response = std::move(*refused);
+      } else if (match.route != nullptr && match.route->async_handler) {
+        response = co_await HandleAsync(request, match);
+      } else if (match.route == nullptr || match.route->lane == Lane::kInline) {
+        response = dispatcher.Handle(request, match);
       } else {
-        response = co_await Handle(request, match);
+        response = co_await HandleOnLane(request, match);
       }
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
-      co_await Write(stream, std::move(response), keep_alive, gzip_ok, version);
+      const std::string head = PrepareToWrite(stream, response, keep_alive, gzip_ok, version);
+      co_await asio::async_write(stream, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(response.body)}, kNoThrow);
       --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;

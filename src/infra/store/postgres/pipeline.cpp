@@ -126,8 +126,8 @@ bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(
 // Sync for all of them.
 class PgPipelinePool::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::io_context& io, std::string uri, const std::vector<PgStatementText>& statements)
-      : strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
+  Connection(asio::io_context& io, bool one_thread, std::string uri, const std::vector<PgStatementText>& statements)
+      : io_(io), one_thread_(one_thread), strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
     for (const auto& statement : statements_) {
       if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
     }
@@ -155,6 +155,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   }
 
   void Submit(QueryRequest request) {
+    if (one_thread_ && io_.get_executor().running_in_this_thread()) return Enqueue(std::move(request));
     asio::post(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
       self->Enqueue(std::move(request));
     });
@@ -542,6 +543,8 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
   }
 
+  asio::io_context& io_;
+  bool one_thread_;  // io_ runs on one thread: see LoopThreads
   asio::strand<asio::io_context::executor_type> strand_;
   std::string uri_;
   const std::vector<PgStatementText>& statements_;
@@ -562,11 +565,11 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
 };
 
 PgPipelinePool::PgPipelinePool(const std::vector<asio::io_context*>& loops, const std::string& uri,
-                               std::vector<PgStatementText> statements, std::size_t per_loop)
+                               std::vector<PgStatementText> statements, std::size_t per_loop, LoopThreads threads)
     : statements_(std::move(statements)), loops_(loops), per_loop_(std::max<std::size_t>(per_loop, 1)) {
   for (auto* loop : loops_) {
     for (std::size_t i = 0; i < per_loop_; ++i) {
-      auto connection = std::make_shared<Connection>(*loop, uri, statements_);
+      auto connection = std::make_shared<Connection>(*loop, threads == LoopThreads::kOne, uri, statements_);
       connection->ConnectNow();
       connections_.push_back(std::move(connection));
     }

@@ -67,13 +67,20 @@ class PgPipelinePool {
  public:
   using Reply = std::function<void(std::exception_ptr error, PgRows rows)>;
 
+  // How many threads run each loop. With kOne (EventLoops), a query made on
+  // a loop's thread joins its connection's batch at once instead of being
+  // posted through the connection's strand: nothing else can run on that
+  // loop meanwhile.
+  enum class LoopThreads { kAny, kOne };
+
   // Connects `per_loop` times for each event loop now (blocking, at
   // start-up); throws std::runtime_error when the database is unreachable.
   // A query or write made on a loop's thread goes out on one of that loop's
   // connections, so its reply comes back on the same thread (EventLoops);
   // one made elsewhere goes out on any connection.
   PgPipelinePool(const std::vector<boost::asio::io_context*>& loops, const std::string& uri,
-                 std::vector<PgStatementText> statements, std::size_t per_loop);
+                 std::vector<PgStatementText> statements, std::size_t per_loop,
+                 LoopThreads threads = LoopThreads::kAny);
   ~PgPipelinePool();
   PgPipelinePool(const PgPipelinePool&) = delete;
   PgPipelinePool& operator=(const PgPipelinePool&) = delete;
