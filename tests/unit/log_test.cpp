@@ -64,7 +64,11 @@ TEST(LogTest, LinesOfManyThreadsAreNeverInterleaved) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([t] {
         for (int i = 0; i < kLines; ++i) {
-          LogLine().Add("thread", std::int64_t{t}).Add("i", std::int64_t{i}).Add("pad", std::string(100, 'x')).Info("line");
+          LogLine()
+              .Add("thread", std::int64_t{t})
+              .Add("i", std::int64_t{i})
+              .Add("pad", std::string(100, 'x'))
+              .Info("line");
         }
       });
     }

@@ -579,10 +579,12 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
             "SELECT 'n' || g, " + owner + ", 'PROCESSED', 100, g, g FROM generate_series(1, 20000) g");
   c.Execute("INSERT INTO withdrawals_view (order_number, user_id, sum, processed_at, position) "
             "SELECT 'w' || g, " + owner + ", 1, g, g FROM generate_series(1, 5000) g");
-  c.Execute("INSERT INTO accrual_queue (order_number, next_attempt_at) SELECT 'n' || g, g FROM generate_series(1, 20000) g");
+  c.Execute("INSERT INTO accrual_queue (order_number, next_attempt_at) "
+            "SELECT 'n' || g, g FROM generate_series(1, 20000) g");
   c.Execute("INSERT INTO events (stream, version, type, data, recorded_at) "
             "SELECT 'order-n' || g, 1, 'order_uploaded.v1', '{}', g FROM generate_series(1, 20000) g "
-            "UNION ALL SELECT 'account-' || " + big + ", g, 'points_accrued.v1', '{}', g FROM generate_series(1, 20000) g");
+            "UNION ALL SELECT 'account-' || " + big +
+            ", g, 'points_accrued.v1', '{}', g FROM generate_series(1, 20000) g");
   c.Execute("ANALYZE");
   c.Execute("SET plan_cache_mode = force_generic_plan");
 

@@ -85,6 +85,11 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned
   return head;
 }
 
+// What one gather write sends: the head (ResponseHead), then the body.
+std::array<asio::const_buffer, 2> HeadAndBody(const std::string& head, const HttpResponse& response) {
+  return {asio::buffer(head), asio::buffer(response.body)};
+}
+
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
@@ -184,7 +189,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // rest of what the client sends so it can read the answer.
   awaitable<void> RefuseAndClose(beast::tcp_stream& stream, HttpResponse response) {
     const std::string head = PrepareToWrite(stream, response, false, false, 11);
-    co_await asio::async_write(stream, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(response.body)}, kNoThrow);
+    co_await asio::async_write(stream, HeadAndBody(head, response), kNoThrow);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.expires_after(kDrainTimeout);
@@ -261,7 +266,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
       const std::string head = PrepareToWrite(stream, response, keep_alive, gzip_ok, version);
-      co_await asio::async_write(stream, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(response.body)}, kNoThrow);
+      co_await asio::async_write(stream, HeadAndBody(head, response), kNoThrow);
       --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;

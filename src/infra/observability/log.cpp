@@ -67,6 +67,13 @@ void AppendInteger(std::string& out, Integer value) {
   out.append(text.data(), written.ptr);
 }
 
+// 0..999 as three digits: "007".
+void AppendThreeDigits(std::string& out, std::int64_t value) {
+  out += static_cast<char>('0' + value / 100);
+  out += static_cast<char>('0' + value / 10 % 10);
+  out += static_cast<char>('0' + value % 10);
+}
+
 // Writes all of `bytes` to stderr.
 void WriteAll(std::string_view bytes) {
   while (!bytes.empty()) {
@@ -197,11 +204,9 @@ class ThreadLog {
       second_ = second;
     }
     out += second_text_.data();
-    const auto millis = static_cast<int>(since_epoch.count() % 1000);
-    const std::array<char, 6> fraction{'.', static_cast<char>('0' + millis / 100),
-                                       static_cast<char>('0' + millis / 10 % 10), static_cast<char>('0' + millis % 10),
-                                       'Z', '\0'};
-    out += fraction.data();
+    out += '.';
+    AppendThreeDigits(out, since_epoch.count() % 1000);
+    out += 'Z';
   }
 
   Pending pending_;
@@ -239,11 +244,8 @@ LogLine& LogLine::Add(std::string_view key, double value) {
   if (value >= 0 && value < 1e12) {
     const auto thousandths = static_cast<std::int64_t>(value * 1000 + 0.5);
     AppendInteger(fields_, thousandths / 1000);
-    const auto fraction = thousandths % 1000;
-    const std::array<char, 5> digits{'.', static_cast<char>('0' + fraction / 100),
-                                     static_cast<char>('0' + fraction / 10 % 10), static_cast<char>('0' + fraction % 10),
-                                     '\0'};
-    fields_ += digits.data();
+    fields_ += '.';
+    AppendThreeDigits(fields_, thousandths % 1000);
     return *this;
   }
   std::array<char, 32> text{};

@@ -127,7 +127,11 @@ bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(
 class PgPipelinePool::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(asio::io_context& io, bool one_thread, std::string uri, const std::vector<PgStatementText>& statements)
-      : io_(io), one_thread_(one_thread), strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
+      : io_(io),
+        one_thread_(one_thread),
+        strand_(asio::make_strand(io)),
+        uri_(std::move(uri)),
+        statements_(statements) {
     for (const auto& statement : statements_) {
       if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
     }
