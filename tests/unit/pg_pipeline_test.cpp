@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <future>
 #include <latch>
@@ -159,6 +160,35 @@ TEST_F(PgPipelineTest, AFailingQueryDoesNotFailItsNeighbours) {
       EXPECT_EQ(outcomes[i].rows.Int64(0, 0), 100 / divisors[i]);
     }
   }
+}
+
+// Reads that arrive while a batch of reads is out wait for its answer and
+// then go out together, under one Sync: PostgreSQL runs the statements up
+// to a Sync as one transaction, so they all see the same now(). Sent one
+// by one, each would have had a Sync (and a now()) of its own.
+TEST_F(PgPipelineTest, ReadsArrivingWhileABatchIsOutGoOutTogetherAfterIt) {
+  Open({{"slow", "SELECT pg_sleep(1)"}, {"now", "SELECT now()::text"}}, 1);
+  std::latch done(6);
+  pool_->Query("slow", {}, [&](std::exception_ptr, PgRows) { done.count_down(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the slow batch is out
+  std::mutex mutex;
+  std::vector<Outcome> nows;
+  for (int i = 0; i < 5; ++i) {
+    pool_->Query("now", {}, [&](std::exception_ptr error, PgRows rows) {
+      std::lock_guard lock(mutex);
+      nows.push_back({error, std::move(rows)});
+      done.count_down();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  done.wait();
+  ASSERT_EQ(nows.size(), 5U);
+  std::set<std::string> seen;
+  for (const auto& now : nows) {
+    ASSERT_FALSE(now.error) << Message(now.error);
+    seen.insert(now.rows.Text(0, 0));
+  }
+  EXPECT_EQ(seen.size(), 1U) << "the five reads went out in " << seen.size() << " batches";
 }
 
 // Reads of one statement that meet in a batch are asked as one query for

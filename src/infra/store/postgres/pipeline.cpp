@@ -97,6 +97,7 @@ struct InFlight {
   QueryRequest request;  // kept whole, so a query aborted by a neighbour can be sent again
   std::shared_ptr<PGresult> result;
   std::shared_ptr<WriteGroup> group;
+  bool ends_reads = false;  // a Sync that ends a batch of reads
 };
 
 }  // namespace
@@ -167,7 +168,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
 
   void Close() {
     ++generation_;
-    reading_ = writing_ = false;
+    reading_ = writing_ = reads_in_flight_ = false;
     if (socket_) {
       socket_->release();
       socket_.reset();
@@ -216,20 +217,30 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     std::vector<QueryRequest> writes;
     std::vector<QueryRequest> reads;
     for (auto& request : batch) (request.writes.empty() ? reads : writes).push_back(std::move(request));
+    // While a batch of reads is out, new reads wait for its answer and then
+    // go out together (Drain sends them). Sending each as it came let the
+    // batches shrink to two or three reads under load, and PostgreSQL then
+    // spent its time on the batches rather than on the reads.
+    if (reads_in_flight_) {
+      for (auto& read : reads) batch_.push_back(std::move(read));
+      reads.clear();
+    }
     bool sent_reads = false;
+    bool unsent = false;  // a read that could not go out: the connection broke
     for (auto& request : AskedTogether(std::move(reads))) {
       std::vector<const char*> values;
       values.reserve(request.params.size());
       for (const auto& param : request.params) values.push_back(param.c_str());
       if (PQsendQueryPrepared(connection_, request.statement.c_str(), static_cast<int>(values.size()), values.data(),
                               nullptr, nullptr, 0) == 0) {
-        Requeue(std::move(request));  // unsent: tried again on a new connection
+        Requeue(std::move(request));  // tried again on a new connection
+        unsent = true;
         continue;
       }
       in_flight_.push_back({InFlight::Kind::kQuery, std::move(request), nullptr, nullptr});
       sent_reads = true;
     }
-    if ((sent_reads && !Sync(nullptr)) || !batch_.empty()) return BreakKeeping(std::move(writes));
+    if ((sent_reads && !Sync(nullptr, true)) || unsent) return BreakKeeping(std::move(writes));
     for (auto next = writes.begin(); next != writes.end(); ++next) {
       if (!SendWrite(*next)) {
         return BreakKeeping({std::make_move_iterator(std::next(next)), std::make_move_iterator(writes.end())});
@@ -282,9 +293,10 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   }
 
   // Ends what was sent since the last Sync; false when the connection broke.
-  bool Sync(std::shared_ptr<WriteGroup> group) {
+  bool Sync(std::shared_ptr<WriteGroup> group, bool ends_reads = false) {
     if (PQpipelineSync(connection_) == 0) return false;
-    in_flight_.push_back({InFlight::Kind::kSync, {}, nullptr, std::move(group)});
+    in_flight_.push_back({InFlight::Kind::kSync, {}, nullptr, std::move(group), ends_reads});
+    if (ends_reads) reads_in_flight_ = true;
     return true;
   }
 
@@ -393,6 +405,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
         if (front.kind == InFlight::Kind::kSync) {
           auto group = std::move(front.group);
+          if (front.ends_reads) reads_in_flight_ = false;
           in_flight_.pop_front();
           if (group) group->Answer(group->error);  // the write committed, or rolled back whole
         }
@@ -403,7 +416,9 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     if (connection_ != nullptr && PQstatus(connection_) == CONNECTION_BAD) {
       Break(ErrorText(connection_));
     }
-    if (!batch_.empty() && !batch_scheduled_) SendBatch();  // queries aborted by a neighbour
+    // Queries aborted by a neighbour, and reads that waited for the batch
+    // before them (which may still be out: then they wait on).
+    if (!batch_.empty() && !batch_scheduled_ && !reads_in_flight_) SendBatch();
   }
 
   void Complete(InFlight done) {
@@ -560,6 +575,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   std::vector<QueryRequest> batch_;                               // not sent yet
   std::unordered_map<const char*, std::string> prepared_writes_;  // SQL literal -> statement name
   bool batch_scheduled_ = false;
+  bool reads_in_flight_ = false;  // a batch of reads is out: see SendBatch
   bool reading_ = false;
   bool writing_ = false;
   std::uint64_t generation_ = 0;
