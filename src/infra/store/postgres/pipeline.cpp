@@ -127,12 +127,8 @@ bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(
 // Sync for all of them.
 class PgPipelinePool::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::io_context& io, bool one_thread, std::string uri, const std::vector<PgStatementText>& statements)
-      : io_(io),
-        one_thread_(one_thread),
-        strand_(asio::make_strand(io)),
-        uri_(std::move(uri)),
-        statements_(statements) {
+  Connection(asio::io_context& io, std::string uri, const std::vector<PgStatementText>& statements)
+      : strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
     for (const auto& statement : statements_) {
       if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
     }
@@ -159,8 +155,10 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     Ready();
   }
 
-  void Submit(QueryRequest request) {
-    if (one_thread_ && io_.get_executor().running_in_this_thread()) return Enqueue(std::move(request));
+  // `here`: called on the one thread that runs this connection's loop
+  // (LoopThreads::kOne), where nothing of the strand can run meanwhile.
+  void Submit(QueryRequest request, bool here) {
+    if (here) return Enqueue(std::move(request));
     asio::post(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
       self->Enqueue(std::move(request));
     });
@@ -562,8 +560,6 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
   }
 
-  asio::io_context& io_;
-  bool one_thread_;  // io_ runs on one thread: see LoopThreads
   asio::strand<asio::io_context::executor_type> strand_;
   std::string uri_;
   const std::vector<PgStatementText>& statements_;
@@ -586,10 +582,13 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
 
 PgPipelinePool::PgPipelinePool(const std::vector<asio::io_context*>& loops, const std::string& uri,
                                std::vector<PgStatementText> statements, std::size_t per_loop, LoopThreads threads)
-    : statements_(std::move(statements)), loops_(loops), per_loop_(std::max<std::size_t>(per_loop, 1)) {
+    : statements_(std::move(statements)),
+      loops_(loops),
+      per_loop_(std::max<std::size_t>(per_loop, 1)),
+      one_thread_per_loop_(threads == LoopThreads::kOne) {
   for (auto* loop : loops_) {
     for (std::size_t i = 0; i < per_loop_; ++i) {
-      auto connection = std::make_shared<Connection>(*loop, threads == LoopThreads::kOne, uri, statements_);
+      auto connection = std::make_shared<Connection>(*loop, uri, statements_);
       connection->ConnectNow();
       connections_.push_back(std::move(connection));
     }
@@ -600,17 +599,19 @@ PgPipelinePool::~PgPipelinePool() {
   for (auto& connection : connections_) connection->Close();
 }
 
-PgPipelinePool::Connection& PgPipelinePool::Pick() const {
+PgPipelinePool::Connection& PgPipelinePool::Pick(bool& here) const {
   // Each thread takes its connections in turn, with no counter shared
   // between threads.
   thread_local std::size_t turn = 0;
   ++turn;
   std::size_t first = 0;  // the caller's loop's connections, or all of them
   std::size_t count = connections_.size();
+  here = false;
   for (std::size_t loop = 0; loop < loops_.size(); ++loop) {
     if (loops_[loop]->get_executor().running_in_this_thread()) {
       first = loop * per_loop_;
       count = per_loop_;
+      here = one_thread_per_loop_;
       break;
     }
   }
@@ -625,11 +626,15 @@ PgPipelinePool::Connection& PgPipelinePool::Pick() const {
 }
 
 void PgPipelinePool::Query(std::string_view statement, std::vector<std::string> params, Reply reply) {
-  Pick().Submit({std::string(statement), std::move(params), std::move(reply), false, {}, {}});
+  bool here = false;
+  auto& connection = Pick(here);
+  connection.Submit({std::string(statement), std::move(params), std::move(reply), false, {}, {}}, here);
 }
 
 void PgPipelinePool::Write(std::vector<sql::RecordedStatement> statements, Reply reply) {
-  Pick().Submit({{}, {}, std::move(reply), false, std::move(statements), {}});
+  bool here = false;
+  auto& connection = Pick(here);
+  connection.Submit({{}, {}, std::move(reply), false, std::move(statements), {}}, here);
 }
 
 }  // namespace gm::infra::postgres

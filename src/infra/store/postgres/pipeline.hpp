@@ -107,8 +107,12 @@ class PgPipelinePool {
   std::vector<boost::asio::io_context*> loops_;
   std::vector<std::shared_ptr<Connection>> connections_;  // `per_loop_` for each loop, in the order of `loops_`
   std::size_t per_loop_;
+  bool one_thread_per_loop_;  // LoopThreads::kOne
 
-  Connection& Pick() const;
+  // A connection for the calling thread: one of its loop's, when it runs
+  // one. `here`: the caller is the one thread of that loop
+  // (LoopThreads::kOne), so it may hand over its work directly.
+  Connection& Pick(bool& here) const;
 };
 
 }  // namespace gm::infra::postgres
