@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 
 #include "infra/event_loops.hpp"
+#include "infra/http/connection_deadline.hpp"
 #include "infra/http/gzip.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
@@ -26,6 +27,8 @@ constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 // sending, so it sees our answer instead of a connection reset.
 constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{3};
+constexpr std::size_t kReadBytes = 64 * 1024;  // at most, per read
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool AcceptsGzip(std::string_view accept_encoding) { return accept_encoding.find("gzip") != std::string_view::npos; }
 
@@ -62,12 +65,18 @@ std::optional<HttpResponse> DecodeBody(HttpRequest& request, std::size_t max_dec
   return std::nullopt;
 }
 
-// The status line and headers of `response`, up to the empty line. A 204
-// or 304 carries no Content-Length (RFC 9110 §8.6); Connection is said
-// only when it differs from the version's default.
-std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned version) {
+// Bodies up to this size go out in the head's buffer: one send(2), where a
+// gather write is a sendmsg(2); copying them costs less than the difference.
+constexpr std::size_t kBodyInHeadBytes = 16 * 1024;
+
+// The status line and headers of `response`, up to the empty line, then
+// its body when that is small (moved out of `response.body`, which keeps a
+// larger one to follow). A 204 or 304 carries no Content-Length (RFC 9110
+// §8.6); Connection is said only when it differs from the version's default.
+std::string ResponseBytes(HttpResponse& response, bool keep_alive, unsigned version) {
+  const bool body_in_head = response.body.size() <= kBodyInHeadBytes;
   std::string head;
-  head.reserve(160);
+  head.reserve(160 + (body_in_head ? response.body.size() : 0));
   head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   head += std::to_string(response.status);
   head += ' ';
@@ -82,12 +91,66 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, unsigned
   if (version == 10 && keep_alive) field("Connection", "keep-alive");
   if (version != 10 && !keep_alive) field("Connection", "close");
   head += "\r\n";
+  if (body_in_head) {
+    head += response.body;
+    response.body.clear();
+  }
   return head;
 }
 
-// What one gather write sends: the head (ResponseHead), then the body.
-std::array<asio::const_buffer, 2> HeadAndBody(const std::string& head, const HttpResponse& response) {
-  return {asio::buffer(head), asio::buffer(response.body)};
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
+// Feeds `parser` what `buffer` holds. Returns true when the parser needs
+// more bytes than that to reach what `phase_done` asks for.
+template <typename PhaseDone>
+bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, PhaseDone phase_done, beast::error_code& error) {
+  while (!phase_done()) {
+    if (buffer.size() == 0) return true;
+    const std::size_t used = parser.put(buffer.data(), error);
+    buffer.consume(used);
+    if (error == bhttp::error::need_more) {
+      error = {};
+      return true;
+    }
+    if (error) return false;
+    if (used == 0) return true;
+  }
+  return false;
+}
+
+// Reads once into `buffer`; the end of the stream is an error unless it
+// completes the message (beast::http::read_some's rules).
+void TakeRead(RequestParser& parser, beast::flat_buffer& buffer, beast::error_code read_error, std::size_t bytes,
+              bool deadline_expired, beast::error_code& error) {
+  if (read_error == asio::error::eof) {
+    if (!parser.got_some()) {
+      error = bhttp::error::end_of_stream;
+      return;
+    }
+    parser.put_eof(error);
+    return;
+  }
+  if (read_error) {
+    error = deadline_expired ? beast::error::timeout : read_error;
+    return;
+  }
+  buffer.commit(bytes);
+}
+
+// Writes what the socket takes now, without waiting for it: a small answer
+// usually goes out whole, with no trip through the reactor.
+std::size_t WriteNow(tcp::socket& socket, const std::string& bytes, beast::error_code& error) {
+  const std::size_t sent = socket.write_some(asio::buffer(bytes), error);
+  if (error == asio::error::would_block) error = {};
+  return sent;
+}
+
+// Sends what WriteNow left of `bytes`, then `body`.
+awaitable<beast::error_code> SendRest(tcp::socket& socket, const std::string& bytes, std::size_t sent,
+                                      const std::string& body) {
+  const std::array<asio::const_buffer, 2> rest{asio::buffer(bytes) + sent, asio::buffer(body)};
+  auto [error, ignored] = co_await asio::async_write(socket, rest, kNoThrow);
+  co_return error;
 }
 
 }  // namespace
@@ -120,7 +183,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       socket.set_option(tcp::no_delay(true));
-      asio::co_spawn(socket.get_executor(), Session(beast::tcp_stream(std::move(socket))), asio::detached);
+      asio::co_spawn(socket.get_executor(), Session(std::move(socket)), asio::detached);
     }
   }
 
@@ -169,77 +232,95 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Compresses the body when the client takes gzip and it is worth it;
-  // returns the status line and headers, laid out by us in one buffer.
-  // The response then goes out in one gather write: the head, then the
-  // body as it is. (Beast's serializer costs an allocation per header field
-  // and a deep buffer sequence per write.) Written in the caller's
-  // coroutine: a coroutine of its own would cost a frame per request.
-  [[nodiscard]] std::string PrepareToWrite(beast::tcp_stream& stream, HttpResponse& response, bool keep_alive,
+  // returns the bytes to send first, laid out by us: the status line and
+  // headers, and the body when it is small (a larger one stays in
+  // `response.body`, to follow). Beast's serializer costs an allocation per
+  // header field and a deep buffer sequence per write.
+  [[nodiscard]] std::string PrepareToWrite(ConnectionDeadline& deadline, HttpResponse& response, bool keep_alive,
                                            bool gzip_ok, unsigned version) const {
     if (gzip_ok && response.body.size() >= options.gzip_min_bytes) {
       response.body = Gzip(response.body);
       response.headers.emplace_back("Content-Encoding", "gzip");
       response.headers.emplace_back("Vary", "Accept-Encoding");
     }
-    stream.expires_after(options.read_timeout);
-    return ResponseHead(response, keep_alive, version);
+    deadline.ExpireAfter(options.read_timeout);
+    return ResponseBytes(response, keep_alive, version);
   }
 
   // Answers a request we refuse before reading it all, then drains the
   // rest of what the client sends so it can read the answer.
-  awaitable<void> RefuseAndClose(beast::tcp_stream& stream, HttpResponse response) {
-    const std::string head = PrepareToWrite(stream, response, false, false, 11);
-    co_await asio::async_write(stream, HeadAndBody(head, response), kNoThrow);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(kDrainTimeout);
+  awaitable<void> RefuseAndClose(tcp::socket& socket, ConnectionDeadline& deadline, HttpResponse response) {
+    const std::string bytes = PrepareToWrite(deadline, response, false, false, 11);
+    beast::error_code error;
+    const std::size_t sent = WriteNow(socket, bytes, error);
+    if (!error && (sent < bytes.size() || !response.body.empty())) {
+      error = co_await SendRest(socket, bytes, sent, response.body);
+    }
+    socket.shutdown(tcp::socket::shutdown_send, error);
+    deadline.ExpireAfter(kDrainTimeout);
     std::array<char, 16 * 1024> sink{};
     for (std::size_t drained = 0; drained < kMaxDrainBytes;) {
-      auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
-      if (error) break;
-      drained += bytes;
+      auto [read_error, bytes_read] = co_await socket.async_read_some(asio::buffer(sink), kNoThrow);
+      if (read_error) break;
+      drained += bytes_read;
     }
   }
 
-  awaitable<void> Session(beast::tcp_stream stream) {
+  // One connection: requests are read and answered in turn. Reads go
+  // straight to the socket (one recv(2) each) and through Beast's parser;
+  // answers go out at once when the socket takes them (see WriteNow).
+  awaitable<void> Session(tcp::socket socket) {
     auto self = shared_from_this();
+    ConnectionDeadline deadline(socket);
     beast::flat_buffer buffer;
     std::string remote;
     {
       beast::error_code ignored;
-      remote = stream.socket().remote_endpoint(ignored).address().to_string();
+      socket.non_blocking(true, ignored);  // for WriteNow
+      remote = socket.remote_endpoint(ignored).address().to_string();
     }
     for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      RequestParser parser;
       parser.header_limit(kMaxHeaderBytes);
       parser.body_limit(options.max_body_bytes);
-      stream.expires_after(options.idle_timeout);
-      auto [header_error, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
-      if (header_error) {
-        if (header_error == bhttp::error::header_limit) {
-          co_await RefuseAndClose(stream, HttpResponse::Error(431, "request headers too large"));
-        } else if (header_error == bhttp::error::body_limit) {  // Content-Length over the limit
-          co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
-        } else if (header_error != bhttp::error::end_of_stream && header_error != beast::error::timeout &&
-                   header_error != asio::error::connection_reset && header_error != asio::error::eof &&
-                   header_error != asio::error::operation_aborted) {
-          co_await RefuseAndClose(stream, HttpResponse::Error(400, "malformed HTTP request"));
+      // Idle until the request's first byte, then read_timeout for all of it.
+      deadline.ExpireAfter(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
+      std::chrono::steady_clock::time_point started;
+      beast::error_code error;
+      // The header, then (once any 100 Continue is out) the body.
+      for (const bool whole : {false, true}) {
+        parser.eager(whole);
+        const auto phase_done = [&parser, whole] { return whole ? parser.is_done() : parser.is_header_done(); };
+        while (!error && NeedsMoreBytes(parser, buffer, phase_done, error)) {
+          if (deadline.Expired()) {
+            error = beast::error::timeout;
+            break;
+          }
+          const bool first_bytes = buffer.size() == 0 && !parser.got_some();
+          auto [read_error, bytes] =
+              co_await socket.async_read_some(buffer.prepare(beast::read_size(buffer, kReadBytes)), kNoThrow);
+          TakeRead(parser, buffer, read_error, bytes, deadline.Expired(), error);
+          if (first_bytes && bytes > 0) deadline.ExpireAfter(options.read_timeout);
         }
-        break;
+        if (error || whole) break;
+        started = std::chrono::steady_clock::now();
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          co_await asio::async_write(socket, asio::buffer(kContinue), kNoThrow);
+        }
       }
-      const auto started = std::chrono::steady_clock::now();
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
-        co_await bhttp::async_write(stream, proceed, kNoThrow);
-      }
-      stream.expires_after(options.read_timeout);
-      auto [body_error, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-      if (body_error) {
-        if (body_error == bhttp::error::body_limit) {
-          co_await RefuseAndClose(stream, HttpResponse::Error(413, "request body too large"));
-        } else if (body_error != beast::error::timeout && body_error != bhttp::error::end_of_stream &&
-                   body_error != bhttp::error::partial_message && body_error != asio::error::connection_reset) {
-          co_await RefuseAndClose(stream, HttpResponse::Error(400, "malformed HTTP request"));
+      if (error) {
+        const bool mid_request = parser.got_some() || buffer.size() > 0;
+        if (error == bhttp::error::header_limit) {
+          co_await RefuseAndClose(socket, deadline, HttpResponse::Error(431, "request headers too large"));
+        } else if (error == bhttp::error::body_limit) {  // Content-Length over the limit, or the body
+          co_await RefuseAndClose(socket, deadline, HttpResponse::Error(413, "request body too large"));
+        } else if (error == beast::error::timeout) {
+          if (mid_request) {
+            co_await RefuseAndClose(socket, deadline, HttpResponse::Error(408, "the request did not arrive in time"));
+          }
+        } else if (error != bhttp::error::end_of_stream && error != asio::error::connection_reset &&
+                   error != asio::error::operation_aborted) {
+          co_await RefuseAndClose(socket, deadline, HttpResponse::Error(400, "malformed HTTP request"));
         }
         break;
       }
@@ -265,8 +346,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       }
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
-      const std::string head = PrepareToWrite(stream, response, keep_alive, gzip_ok, version);
-      co_await asio::async_write(stream, HeadAndBody(head, response), kNoThrow);
+      const std::string bytes = PrepareToWrite(deadline, response, keep_alive, gzip_ok, version);
+      beast::error_code write_error;
+      const std::size_t sent = WriteNow(socket, bytes, write_error);
+      if (!write_error && (sent < bytes.size() || !response.body.empty())) {
+        write_error = co_await SendRest(socket, bytes, sent, response.body);
+      }
       --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
@@ -282,10 +367,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
           .Add("bytes_out", static_cast<std::int64_t>(bytes_out))
           .Add("remote", remote)
           .Info("request");
-      if (!keep_alive) break;
+      if (!keep_alive || write_error) break;
     }
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
   }
 };
 
