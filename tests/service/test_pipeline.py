@@ -141,6 +141,26 @@ def test_many_orders_each_credited_once(server, accrual):
     assert {n: accrual.count(n) for n in numbers} == asked, "final orders are not polled again"
 
 
+def test_a_failing_accrual_system_sees_a_trickle_not_a_request_per_order(server, accrual):
+    """A fault pauses every loop, doubling while faults follow each other; the
+    first good answer after that resumes the work."""
+    client = Client(server)
+    accrual.default = (503, "down for maintenance", {})
+    numbers = [new_order_number() for _ in range(20)]
+    for number in numbers:
+        client.upload(number)
+    time.sleep(4.0)
+    # Paused about 0.5, 1 and 2 s after the faults: 4 or 5 requests. Each
+    # order's own back-off alone asks each of them at about 0, 0.5, 1.5 and
+    # 3.5 s: some 70.
+    asked = len(accrual.requests)
+    assert 1 <= asked <= 10, f"{asked} requests to a failing accrual system in 4 s"
+    accrual.default = lambda number: accrual.processed(number, 1)
+    for number in numbers:
+        client.wait_status(number, "PROCESSED", timeout=60)
+    assert client.balance()["current"] == 20
+
+
 def test_accrual_system_down_then_up(make_server):
     port = free_port()
     server = make_server(env={"ACCRUAL_SYSTEM_ADDRESS": f"http://127.0.0.1:{port}"})

@@ -51,6 +51,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
   Clock::time_point last_started{};
   std::size_t in_flight = 0;
+  int faults_in_a_row = 0;  // answers of any order; any other answer resets it
   Sleepers sleepers;
   std::minstd_rand random;
 
@@ -139,6 +140,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
     CountOutcome(reply.kind);
+    faults_in_a_row = reply.kind == AccrualReply::Kind::kFault ? faults_in_a_row + 1 : 0;
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
@@ -171,11 +173,21 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         co_await Reschedule(order.number, order.attempts, std::chrono::duration_cast<milliseconds>(reply.retry_after));
         co_return;
       }
-      case AccrualReply::Kind::kFault:
-        LogLine().Add("order", order.number).Add("fault", reply.fault).Warn("accrual system fault, backing off");
+      case AccrualReply::Kind::kFault: {
+        // Every loop pauses too, doubling while faults follow each other: an
+        // accrual system that is down or failing sees a trickle of requests,
+        // not one per order in the queue.
+        const auto pause = Jittered(Doubling(options.backoff_first, options.backoff_max, faults_in_a_row - 1));
+        paused_until = std::max(paused_until, Clock::now() + pause);
+        LogLine()
+            .Add("order", order.number)
+            .Add("fault", reply.fault)
+            .Add("pause_ms", static_cast<std::int64_t>(pause.count()))
+            .Warn("accrual system fault, backing off");
         co_await Reschedule(order.number, order.attempts + 1,
                             Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
         co_return;
+      }
     }
   }
 

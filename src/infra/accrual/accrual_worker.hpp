@@ -33,8 +33,9 @@ struct AccrualWorkerOptions {
 // Drains the accrual queue: polls the accrual system for each pending order
 // until it reaches a final status and applies each answer through the
 // event-sourced commands, with no thread waiting for the database. All
-// loops share one pause, so a 429 stops every
-// request until Retry-After, and one pace once the limit is known.
+// loops share one pause, so a 429 stops every request until Retry-After,
+// and one pace once the limit is known. A fault (5xx, garbage, refused,
+// timed out) pauses them all too, doubling while faults follow each other.
 class AccrualWorker {
  public:
   AccrualWorker(boost::asio::io_context& io, app::AsyncAccrualQueue& queue, app::AsyncCommands& commands,
