@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -56,14 +57,19 @@ TEST(LogTest, ALineIsOneJsonObjectWithItsFieldsEscaped) {
       << lines[1];
 }
 
-TEST(LogTest, LinesOfManyThreadsAreNeverInterleaved) {
-  constexpr int kThreads = 4;
-  constexpr int kLines = 500;
-  const auto lines = Captured([] {
+// Logs `count` lines from each of four threads; returns what was written.
+// With `flushing`, a fifth thread flushes every buffer over and over, as
+// the flusher does once a second.
+std::vector<std::string> LinesOfFourThreads(int count, bool flushing = false) {
+  return Captured([count, flushing] {
+    std::atomic<bool> done{false};
+    std::thread flusher([&done, flushing] {
+      while (flushing && !done) FlushLogs();
+    });
     std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([t] {
-        for (int i = 0; i < kLines; ++i) {
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([t, count] {
+        for (int i = 0; i < count; ++i) {
           LogLine()
               .Add("thread", std::int64_t{t})
               .Add("i", std::int64_t{i})
@@ -73,16 +79,32 @@ TEST(LogTest, LinesOfManyThreadsAreNeverInterleaved) {
       });
     }
     for (auto& thread : threads) thread.join();
+    done = true;
+    flusher.join();
   });
-  ASSERT_EQ(lines.size(), static_cast<std::size_t>(kThreads * kLines));
+}
+
+// Every line arrived whole, and each thread's lines in its order.
+void ExpectWholeLinesInThreadOrder(const std::vector<std::string>& lines, int count) {
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(4 * count));
   const std::regex whole(R"(\{"ts":"[^"]+","level":"info","msg":"line","thread":\d,"i":\d+,"pad":"x{100}"\})");
-  std::vector<int> next(kThreads, 0);  // each thread's lines arrive whole and in its order
+  std::vector<int> next(4, 0);
   for (const auto& line : lines) {
     ASSERT_TRUE(std::regex_match(line, whole)) << line;
     const int thread = line[line.find("\"thread\":") + 9] - '0';
     const auto at = line.find("\"i\":") + 4;
-    EXPECT_EQ(std::stoi(line.substr(at)), next[static_cast<std::size_t>(thread)]++);
+    ASSERT_EQ(std::stoi(line.substr(at)), next[static_cast<std::size_t>(thread)]++);
   }
+}
+
+TEST(LogTest, LinesOfManyThreadsAreNeverInterleaved) { ExpectWholeLinesInThreadOrder(LinesOfFourThreads(500), 500); }
+
+// Buffered, as the binaries log: each thread writes its own full buffers
+// while flushes take the rest, and neither may reorder a thread's lines.
+// (Buffering stays on for the rest of the process.)
+TEST(LogTest, BufferedLinesKeepEachThreadsOrderWhileFlushesRun) {
+  InitLogging();
+  ExpectWholeLinesInThreadOrder(LinesOfFourThreads(5000, true), 5000);
 }
 
 }  // namespace

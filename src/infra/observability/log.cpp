@@ -113,20 +113,27 @@ class Logs {
     std::erase(buffers_, pending);
   }
 
-  // Writes out a buffer whose mutex the caller holds. One write at a time,
-  // so the lines of two threads never interleave.
-  void Write(std::string& lines) {
-    if (lines.empty()) return;
+  // Writes out a thread's lines; `held` locks that thread's buffer. The
+  // lines are taken out, and the buffer is let go once this write is next
+  // in line: the thread logs on while its bytes go out (a slow stderr
+  // stalls a loop only when it must write itself), and its lines keep
+  // their order. One write at a time, so two threads' lines never
+  // interleave.
+  void Write(std::unique_lock<std::mutex>& held, Pending& pending) {
+    if (pending.lines.empty()) return;
+    std::string lines;
+    lines.swap(pending.lines);
+    pending.lines.reserve(lines.capacity());
     std::lock_guard lock(write_mutex_);
+    held.unlock();
     WriteAll(lines);
-    lines.clear();
   }
 
   void FlushAll() {
     std::lock_guard lock(mutex_);
     for (auto* pending : buffers_) {
-      std::lock_guard buffer(pending->mutex);
-      Write(pending->lines);
+      std::unique_lock buffer(pending->mutex);
+      Write(buffer, *pending);
     }
   }
 
@@ -171,14 +178,14 @@ class ThreadLog {
   ThreadLog() { Logs::Get().Add(&pending_); }
   ~ThreadLog() {
     Logs::Get().Remove(&pending_);
-    std::lock_guard lock(pending_.mutex);
-    Logs::Get().Write(pending_.lines);
+    std::unique_lock lock(pending_.mutex);
+    Logs::Get().Write(lock, pending_);
   }
   ThreadLog(const ThreadLog&) = delete;
   ThreadLog& operator=(const ThreadLog&) = delete;
 
   void Log(std::string_view level, std::string_view message, std::string_view fields, bool now) {
-    std::lock_guard lock(pending_.mutex);
+    std::unique_lock lock(pending_.mutex);
     auto& out = pending_.lines;
     out += R"({"ts":")";
     AppendTimestamp(out);
@@ -188,7 +195,7 @@ class ThreadLog {
     AppendQuoted(out, message);
     out += fields;
     out += "}\n";
-    if (now || !Logs::Get().Buffering() || out.size() >= kFlushBytes) Logs::Get().Write(out);
+    if (now || !Logs::Get().Buffering() || out.size() >= kFlushBytes) Logs::Get().Write(lock, pending_);
   }
 
  private:
