@@ -51,7 +51,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
   Clock::time_point last_started{};
   std::size_t in_flight = 0;
-  int faults_in_a_row = 0;  // answers of any order; any other answer resets it
+  int faults_in_a_row = 0;  // whichever orders they came from; any other answer resets it
   Sleepers sleepers;
   std::minstd_rand random;
 
