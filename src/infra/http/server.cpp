@@ -101,10 +101,9 @@ std::string ResponseBytes(HttpResponse& response, bool keep_alive, unsigned vers
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
 // Feeds `parser` what `buffer` holds. Returns true when the parser needs
-// more bytes than that to reach what `phase_done` asks for.
-template <typename PhaseDone>
-bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, PhaseDone phase_done, beast::error_code& error) {
-  while (!phase_done()) {
+// more bytes than that to finish the header (or, with `whole`, the message).
+bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, bool whole, beast::error_code& error) {
+  while (!(whole ? parser.is_done() : parser.is_header_done())) {
     if (buffer.size() == 0) return true;
     const std::size_t used = parser.put(buffer.data(), error);
     buffer.consume(used);
@@ -290,8 +289,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       // The header, then (once any 100 Continue is out) the body.
       for (const bool whole : {false, true}) {
         parser.eager(whole);
-        const auto phase_done = [&parser, whole] { return whole ? parser.is_done() : parser.is_header_done(); };
-        while (!error && NeedsMoreBytes(parser, buffer, phase_done, error)) {
+        while (!error && NeedsMoreBytes(parser, buffer, whole, error)) {
           if (deadline.Expired()) {
             error = beast::error::timeout;
             break;
