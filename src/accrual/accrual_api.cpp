@@ -4,7 +4,7 @@
 
 #include "domain/order_number.hpp"
 #include "infra/http/json_body.hpp"
-#include "infra/http/json_text.hpp"
+#include "infra/json/json_text.hpp"
 
 namespace gm::accrual {
 namespace {
@@ -21,7 +21,7 @@ domain::Result<domain::Points, HttpResponse> AmountField(const json::object& obj
   if (value == nullptr || !value->is_number()) {
     return HttpResponse::Error(400, std::string(key) + " must be a JSON number");
   }
-  auto points = infra::http::PointsFromJson(*value);
+  auto points = infra::PointsFromJson(*value);
   if (!points) return HttpResponse::Error(400, std::string(key) + " must have at most two decimals and be in range");
   return points.Value();
 }
@@ -115,7 +115,7 @@ HttpResponse AccrualApi::GetOrder(const HttpRequest& request) {
   if (!order) return HttpResponse::Json(204, "");
   std::string body = R"({"order":")" + number + R"(","status":")" + std::string(OrderStatusName(order->status)) + '"';
   if (order->status == OrderStatus::kProcessed && order->accrual.hundredths > 0) {
-    body += R"(,"accrual":)" + infra::http::JsonPoints(order->accrual);
+    body += R"(,"accrual":)" + infra::JsonPoints(order->accrual);
   }
   return HttpResponse::Json(200, body + "}");
 }

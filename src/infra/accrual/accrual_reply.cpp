@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
-#include "infra/http/json_text.hpp"
+#include "infra/json/json_text.hpp"
 
 namespace gm::infra::accrual {
 namespace {
@@ -41,7 +41,7 @@ AccrualReply InterpretResult(std::string_view body, const std::string& expected_
   reply.kind = AccrualReply::Kind::kResult;
   reply.status = *status;
   if (const auto* accrual = object.if_contains("accrual"); accrual != nullptr && !accrual->is_null()) {
-    auto points = http::PointsFromJson(*accrual);
+    auto points = PointsFromJson(*accrual);
     if (!points || points.Value().hundredths < 0) return Fault("200 with an accrual that is not a valid amount");
     reply.accrual = points.Value();
   }

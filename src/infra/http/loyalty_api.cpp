@@ -7,7 +7,7 @@
 #include "infra/auth/random_hex.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/json_body.hpp"
-#include "infra/http/json_text.hpp"
+#include "infra/json/json_text.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::http {

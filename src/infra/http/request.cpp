@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "infra/http/json_text.hpp"
+#include "infra/json/json_text.hpp"
 
 namespace gm::infra::http {
 

@@ -1,9 +1,9 @@
-#include "infra/http/json_text.hpp"
+#include "infra/json/json_text.hpp"
 
 #include <boost/json.hpp>
 #include <charconv>
 
-namespace gm::infra::http {
+namespace gm::infra {
 
 std::string JsonString(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
 
@@ -36,4 +36,4 @@ domain::Result<domain::Points, JsonPointsError> PointsFromJson(const boost::json
   return JsonPointsError::kNotANumber;
 }
 
-}  // namespace gm::infra::http
+}  // namespace gm::infra

@@ -10,7 +10,7 @@ namespace boost::json {
 class value;
 }
 
-namespace gm::infra::http {
+namespace gm::infra {
 
 // A JSON string literal, quoted and escaped.
 std::string JsonString(std::string_view text);
@@ -31,4 +31,4 @@ enum class JsonPointsError {
 // significant digits, which every amount within kMaxPointsHundredths has.
 domain::Result<domain::Points, JsonPointsError> PointsFromJson(const boost::json::value& value);
 
-}  // namespace gm::infra::http
+}  // namespace gm::infra
