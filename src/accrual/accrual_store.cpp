@@ -73,7 +73,7 @@ std::string_view OrderStatusName(OrderStatus status) {
   return "REGISTERED";
 }
 
-AccrualStore::AccrualStore(const infra::sql::DatabaseLocation& location) : pool_(infra::sql::OpenPool(location)) {
+AccrualStore::AccrualStore(const infra::DatabaseLocation& location) : pool_(infra::sql::OpenPool(location)) {
   auto connection = pool_->Acquire();
   infra::sql::Migrate(*connection, kAccrualMigrations);
 }

@@ -27,7 +27,7 @@ struct PendingCalculation {
 // registered orders. Blocking; callers keep it off I/O threads.
 class AccrualStore {
  public:
-  explicit AccrualStore(const infra::sql::DatabaseLocation& location);
+  explicit AccrualStore(const infra::DatabaseLocation& location);
 
   // True when the database answers a trivial query now.
   bool Ping();

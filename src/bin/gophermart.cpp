@@ -77,7 +77,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
 
   infra::EventLoops loops(kEventLoops);
-  asio::thread_pool database_lane(config.database.dialect == infra::sql::Dialect::kPostgres ? kPostgresDatabaseThreads
+  asio::thread_pool database_lane(config.database.dialect == infra::Dialect::kPostgres ? kPostgresDatabaseThreads
                                                                                             : kSqliteDatabaseThreads);
   asio::thread_pool hashing_lane(kHashingThreads);
 
@@ -90,7 +90,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   std::unique_ptr<app::AsyncReadModels> queries;
   std::unique_ptr<app::AsyncEventStore> events;
   std::unique_ptr<app::AsyncAccrualQueue> accrual_queue;
-  if (config.database.dialect == infra::sql::Dialect::kPostgres) {
+  if (config.database.dialect == infra::Dialect::kPostgres) {
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
         loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop,
         infra::postgres::PgPipelinePool::LoopThreads::kOne);

@@ -37,7 +37,7 @@ TEST(Config, AddressForms) {
   EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "localhost:8081"), "http://localhost:8081");
   EXPECT_EQ(ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", "http://127.0.0.1:8081/"), "http://127.0.0.1:8081");
   EXPECT_EQ(ParseDatabase("sqlite:///tmp/x.db").target, "/tmp/x.db");
-  EXPECT_EQ(ParseDatabase("postgres://u@h:5432/d").dialect, sql::Dialect::kPostgres);
+  EXPECT_EQ(ParseDatabase("postgres://u@h:5432/d").dialect, Dialect::kPostgres);
   EXPECT_EQ(ParseDatabase("sqlite:x.db").target, "x.db");
 }
 

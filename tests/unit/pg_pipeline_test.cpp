@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <future>
 #include <latch>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,6 +25,7 @@
 #include "infra/store/async_accrual_queue.hpp"
 #include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
+#include "infra/store/mapped_reply.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 #include "infra/store/sql_store.hpp"
@@ -166,6 +168,50 @@ TEST_F(PgPipelineTest, AFailingQueryDoesNotFailItsNeighbours) {
 // then go out together, under one Sync: PostgreSQL runs the statements up
 // to a Sync as one transaction, so they all see the same now(). Sent one
 // by one, each would have had a Sync (and a now()) of its own.
+TEST_F(PgPipelineTest, AColumnReadsAsAnIntegerOnlyWhenItIsOneWhole) {
+  Open({{"echo", "SELECT ?::text"}});
+  EXPECT_EQ(Ask("echo", {"-9223372036854775808"}).rows.Int64(0, 0), std::numeric_limits<std::int64_t>::min());
+  for (const std::string text : {"12x", "", "x", "1.5", "99999999999999999999"}) {
+    const auto outcome = Ask("echo", {text});
+    ASSERT_FALSE(outcome.error) << Message(outcome.error);
+    EXPECT_THROW((void)outcome.rows.Int64(0, 0), std::runtime_error) << "'" << text << "'";
+  }
+}
+
+// A reply that throws cannot be answered again; the loop that ran it must
+// go on answering everyone else (before, the exception left io_context::run
+// and ended the thread, which here ends the test process).
+TEST_F(PgPipelineTest, AReplyThatThrowsLeavesTheEventLoopRunning) {
+  Open({{"echo", "SELECT ?::text"}}, 1);
+  std::latch thrown(1);
+  pool_->Query("echo", {"boom"}, [&thrown](std::exception_ptr, PgRows) {
+    thrown.count_down();
+    throw std::runtime_error("a reply that fails");
+  });
+  thrown.wait();
+  for (int i = 0; i < 4; ++i) {  // more than the two threads running the loop
+    const auto outcome = Ask("echo", {std::to_string(i)});
+    ASSERT_FALSE(outcome.error) << Message(outcome.error);
+    EXPECT_EQ(outcome.rows.Text(0, 0), std::to_string(i));
+  }
+}
+
+// A mapping that throws answers its caller with the fault rather than
+// leaving it waiting.
+TEST_F(PgPipelineTest, AMappingThatThrowsAnswersWithItsFault) {
+  Open({{"echo", "SELECT ?::text"}});
+  std::promise<std::int64_t> answered;
+  pool_->Query("echo", {"not a number"},
+               store::Mapped(app::Answer<std::int64_t>([&answered](std::exception_ptr error, std::int64_t value) {
+                               if (error) return answered.set_exception(error);
+                               answered.set_value(value);
+                             }),
+                             [](const PgRows& rows) { return rows.Int64(0, 0); }));
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_THROW(future.get(), std::runtime_error);
+}
+
 TEST_F(PgPipelineTest, ReadsArrivingWhileABatchIsOutGoOutTogetherAfterIt) {
   Open({{"slow", "SELECT pg_sleep(1)"}, {"now", "SELECT now()::text"}}, 1);
   std::latch done(6);
@@ -291,7 +337,7 @@ TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {
   Refuse(true);
   const auto lost = Ask("pid", {});
   ASSERT_TRUE(lost.error) << "no connection can be made";
-  EXPECT_THROW(std::rethrow_exception(lost.error), sql::Unavailable);
+  EXPECT_THROW(std::rethrow_exception(lost.error), app::StoreUnavailable);
 
   Refuse(false);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the pause between connection attempts
@@ -319,7 +365,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   const std::string name = "gm_pipeline_" + std::to_string(::getpid());
   PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
   const std::string uri = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
-  store::SqlStore store(sql::DatabaseLocation{sql::Dialect::kPostgres, uri});
+  store::SqlStore store(DatabaseLocation{Dialect::kPostgres, uri});
   auto events = testing::Inline(store);
   testing::InlineCommands async_commands(events);
   ASSERT_TRUE(async_commands.Register({"u1", "login", "hash", 1}).HasValue());
@@ -432,7 +478,7 @@ class PipelinedEventStoreTest : public PgPipelineTest {
     PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
     name_ = name;
     uri_ = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
-    store_ = std::make_unique<store::SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, uri_});
+    store_ = std::make_unique<store::SqlStore>(DatabaseLocation{Dialect::kPostgres, uri_});
     // As the service's command pool: the event store's and the queue's statements.
     auto statements = store::PipelinedEventStore::Statements();
     for (auto& statement : store::PipelinedAccrualQueue::Statements()) statements.push_back(std::move(statement));
@@ -536,7 +582,7 @@ TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
   }
   admin.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name_ +
                 "' AND pid <> " + holder_pid);
-  EXPECT_THROW(outcome.get_future().get(), sql::Unavailable);
+  EXPECT_THROW(outcome.get_future().get(), app::StoreUnavailable);
   holder.Execute("COMMIT");
 
   // Writes on each connection: anything sent again would run before them.
@@ -549,7 +595,7 @@ TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
         EXPECT_EQ(Append({{"order-" + number, app::kNoStream, {domain::OrderUploaded{number, "u1", 1}}}}),
                   app::AppendOutcome::kAppended);
         break;
-      } catch (const sql::Unavailable&) {
+      } catch (const app::StoreUnavailable&) {
         ASSERT_LT(attempt, 3) << "order-" << number << " kept failing";
       }
     }

@@ -33,7 +33,7 @@ std::string FreshPostgresDatabase(const std::string& admin_uri) {
   return admin_uri.substr(0, admin_uri.rfind('/') + 1) + name;
 }
 
-class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
+class SqlStoreTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -41,14 +41,14 @@ class SqlStoreTest : public ::testing::TestWithParam<sql::Dialect> {
                                                            std::to_string(std::hash<std::string>{}(test->name())));
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
-    if (GetParam() == sql::Dialect::kPostgres) {
+    if (GetParam() == Dialect::kPostgres) {
       const char* admin = std::getenv("GM_POSTGRES_URI");
       if (admin == nullptr) GTEST_SKIP() << "GM_POSTGRES_URI is not set (scripts/test sets it)";
       database_ = FreshPostgresDatabase(admin);
-      store_ = std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kPostgres, database_});
+      store_ = std::make_unique<SqlStore>(DatabaseLocation{Dialect::kPostgres, database_});
     } else {
       store_ =
-          std::make_unique<SqlStore>(sql::DatabaseLocation{sql::Dialect::kSqlite, (directory_ / "test.db").string()});
+          std::make_unique<SqlStore>(DatabaseLocation{Dialect::kSqlite, (directory_ / "test.db").string()});
     }
     events_.emplace(testing::Inline(*store_));
     async_.emplace(*events_);
@@ -263,7 +263,7 @@ TEST_P(SqlStoreTest, ReadAllReturnsEveryEventOnceInOrder) {
 // The sequence-gap trap: an append that takes its position first but commits
 // last must not be skipped by a reader that already read past its position.
 TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
-  if (GetParam() != sql::Dialect::kPostgres) {
+  if (GetParam() != Dialect::kPostgres) {
     GTEST_SKIP() << "SQLite has one writer: positions are assigned in commit order";
   }
   ASSERT_EQ(store_->Append({{"order-first", app::kNoStream, {OrderUploaded{"first", "u1", 1}}}}),
@@ -295,9 +295,9 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   EXPECT_EQ(unique.size(), seen.size()) << "every event exactly once";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, ::testing::Values(sql::Dialect::kSqlite, sql::Dialect::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& backend) {
-                           return backend.param == sql::Dialect::kSqlite ? "Sqlite" : "Postgres";
+                           return backend.param == Dialect::kSqlite ? "Sqlite" : "Postgres";
                          });
 
 }  // namespace

@@ -91,8 +91,8 @@ ListenAddress ParseListenAddress(const std::string& option, const std::string& t
   return {host.empty() ? "0.0.0.0" : std::string(host), ParsePort(option, port, text)};
 }
 
-std::string DatabaseName(const sql::DatabaseLocation& location) {
-  if (location.dialect == sql::Dialect::kSqlite) return location.target;
+std::string DatabaseName(const DatabaseLocation& location) {
+  if (location.dialect == Dialect::kSqlite) return location.target;
   auto url = boost::urls::parse_uri(location.target);
   if (!url) return "postgres://(unparsable URI)";
   boost::urls::url redacted = *url;
@@ -100,10 +100,10 @@ std::string DatabaseName(const sql::DatabaseLocation& location) {
   return std::string(redacted.buffer());
 }
 
-sql::DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path) {
-  if (text.empty()) return {sql::Dialect::kSqlite, default_path};
+DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path) {
+  if (text.empty()) return {Dialect::kSqlite, default_path};
   std::string_view rest = text;
-  if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) return {sql::Dialect::kPostgres, text};
+  if (rest.starts_with("postgres://") || rest.starts_with("postgresql://")) return {Dialect::kPostgres, text};
   if (rest.starts_with("sqlite://")) {
     rest.remove_prefix(9);
   } else if (rest.starts_with("sqlite:")) {
@@ -113,7 +113,7 @@ sql::DatabaseLocation ParseDatabase(const std::string& text, const std::string& 
                       "\" (expected postgres://, postgresql://, sqlite: or a file path)");
   }
   if (rest.empty()) throw ConfigError("DATABASE_URI: empty SQLite path in \"" + text + "\"");
-  return {sql::Dialect::kSqlite, std::string(rest)};
+  return {Dialect::kSqlite, std::string(rest)};
 }
 
 std::string ParseBaseUrl(const std::string& option, const std::string& text) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "infra/store/sql/sql.hpp"
+#include "infra/config/database_location.hpp"
 
 namespace gm::infra {
 
@@ -26,7 +26,7 @@ struct ListenAddress {
 
 struct GophermartConfig {
   ListenAddress run_address;
-  sql::DatabaseLocation database;
+  DatabaseLocation database;
   std::optional<std::string> accrual_address;  // base URL, "http://host:port"
   std::string jwt_key;                         // empty: generated and kept in the database
   std::string salt;
@@ -37,7 +37,7 @@ struct GophermartConfig {
 
 struct AccrualConfig {
   ListenAddress run_address;
-  sql::DatabaseLocation database;
+  DatabaseLocation database;
   int rate_limit_per_minute = 0;  // 0: no limit
   std::chrono::milliseconds processing_delay{0};
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
@@ -62,10 +62,10 @@ std::optional<AccrualConfig> ParseAccrualConfig(const std::vector<std::string>& 
 // Exposed for tests.
 ListenAddress ParseListenAddress(const std::string& option, const std::string& text);
 // For logs: the SQLite path, or the PostgreSQL URI without its password.
-std::string DatabaseName(const sql::DatabaseLocation& location);
+std::string DatabaseName(const DatabaseLocation& location);
 
 // DATABASE_URI: postgres:// or postgresql:// URIs, sqlite:PATH, or a path.
-sql::DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path = "gophermart.db");
+DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path = "gophermart.db");
 std::string ParseBaseUrl(const std::string& option, const std::string& text);
 // OPENAPI_ADDRESS: "off" disables the docs; empty means `default_port` on the API's host.
 std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,

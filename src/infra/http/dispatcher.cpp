@@ -1,8 +1,7 @@
 #include "infra/http/dispatcher.hpp"
 
-#include "app/commands.hpp"
+#include "app/faults.hpp"
 #include "infra/observability/log.hpp"
-#include "infra/store/sql/sql.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::http {
@@ -110,7 +109,7 @@ HttpResponse FailureResponse(const HttpRequest& request, std::exception_ptr erro
   } catch (const app::ContentionError& failure) {
     LogLine().Add("path", request.path).Add("error", failure.what()).Warn("contention");
     return retry_later("too many concurrent changes, retry");
-  } catch (const sql::Unavailable& failure) {
+  } catch (const app::StoreUnavailable& failure) {
     LogLine().Add("path", request.path).Add("error", failure.what()).Warn("database unavailable");
     return retry_later("the database is unavailable, retry");
   } catch (const std::exception& failure) {

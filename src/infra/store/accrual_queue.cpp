@@ -7,7 +7,7 @@ std::vector<app::PendingOrder> SqlStore::ClaimDue(domain::TimeMs now, domain::Ti
   auto c = pool_->Acquire();
   sql::WriteTransaction transaction(*c);
   auto statement =
-      c->Prepare(c->Kind() == sql::Dialect::kPostgres ? queries::kClaimDuePostgres : queries::kClaimDueSqlite);
+      c->Prepare(c->Kind() == Dialect::kPostgres ? queries::kClaimDuePostgres : queries::kClaimDueSqlite);
   statement.Bind(1, now).Bind(2, lease_until).Bind(3, static_cast<std::int64_t>(limit));
   std::vector<app::PendingOrder> claimed;
   while (statement.Step()) claimed.push_back({statement.Text(0), static_cast<int>(statement.Int64(1))});
@@ -21,7 +21,7 @@ void SqlStore::Reschedule(const std::string& number, int attempts, domain::TimeM
 }
 
 void SqlStore::ReleaseLeasesAtStart() {
-  if (pool_->Kind() != sql::Dialect::kSqlite) return;
+  if (pool_->Kind() != Dialect::kSqlite) return;
   auto c = pool_->Acquire();
   c->Execute("UPDATE accrual_queue SET lease_until = 0 WHERE lease_until <> 0");
 }

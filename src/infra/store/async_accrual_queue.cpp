@@ -1,5 +1,6 @@
 #include "infra/store/async_accrual_queue.hpp"
 
+#include "infra/store/mapped_reply.hpp"
 #include "infra/store/queue_queries.hpp"
 
 namespace gm::infra::store {
@@ -17,13 +18,13 @@ std::vector<postgres::PgStatementText> PipelinedAccrualQueue::Statements() {
 void PipelinedAccrualQueue::ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
                                      app::Answer<std::vector<app::PendingOrder>> answer) {
   pool_.Query(kClaimDue, {std::to_string(now), std::to_string(lease_until), std::to_string(limit)},
-              [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
+              Mapped(std::move(answer), [](const postgres::PgRows& rows) {
                 std::vector<app::PendingOrder> claimed;
                 for (int row = 0; row < rows.Size(); ++row) {
                   claimed.push_back({rows.Text(row, 0), static_cast<int>(rows.Int64(row, 1))});
                 }
-                answer(error, std::move(claimed));
-              });
+                return claimed;
+              }));
 }
 
 void PipelinedAccrualQueue::Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,

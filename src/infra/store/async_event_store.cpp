@@ -2,6 +2,7 @@
 
 #include "infra/store/append_writer.hpp"
 #include "infra/store/event_codec.hpp"
+#include "infra/store/mapped_reply.hpp"
 #include "infra/store/sql/recorder.hpp"
 #include "infra/store/stream_queries.hpp"
 #include "infra/time.hpp"
@@ -19,33 +20,29 @@ std::vector<postgres::PgStatementText> PipelinedEventStore::Statements() {
 }
 
 void PipelinedEventStore::Load(const std::string& stream, app::Answer<app::LoadedStream> answer) {
-  pool_.Query(kLoadStream, {stream}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    app::LoadedStream loaded;
-    try {
-      loaded.events.reserve(static_cast<std::size_t>(rows.Size()));
-      for (int row = 0; row < rows.Size(); ++row) {
-        loaded.version = rows.Int64(row, 0);
-        loaded.events.push_back(Decode(rows.Text(row, 1), rows.Text(row, 2)));
-      }
-    } catch (...) {
-      error = std::current_exception();
-    }
-    answer(error, std::move(loaded));
-  });
+  pool_.Query(kLoadStream, {stream}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                app::LoadedStream loaded;
+                loaded.events.reserve(static_cast<std::size_t>(rows.Size()));
+                for (int row = 0; row < rows.Size(); ++row) {
+                  loaded.version = rows.Int64(row, 0);
+                  loaded.events.push_back(Decode(rows.Text(row, 1), rows.Text(row, 2)));
+                }
+                return loaded;
+              }));
 }
 
 void PipelinedEventStore::LoadAccount(const std::string& user_id, app::Answer<app::AccountSnapshot> answer) {
-  pool_.Query(kLoadAccount, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    app::AccountSnapshot account;
-    if (rows.Size() > 0) {
-      account = {{domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}}, rows.Int64(0, 2)};
-    }
-    answer(error, account);
-  });
+  pool_.Query(kLoadAccount, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                app::AccountSnapshot account;
+                if (rows.Size() > 0) {
+                  account = {{domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}}, rows.Int64(0, 2)};
+                }
+                return account;
+              }));
 }
 
 void PipelinedEventStore::Append(std::vector<app::StreamAppend> appends, app::Answer<app::AppendOutcome> answer) {
-  sql::Recorder recorder(sql::Dialect::kPostgres);
+  sql::Recorder recorder(Dialect::kPostgres);
   try {
     WriteAppends(recorder, appends, NowMs());
   } catch (...) {

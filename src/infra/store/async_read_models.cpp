@@ -1,5 +1,6 @@
 #include "infra/store/async_read_models.hpp"
 
+#include "infra/store/mapped_reply.hpp"
 #include "infra/store/read_model_queries.hpp"
 
 namespace gm::infra::store {
@@ -21,43 +22,43 @@ std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
 
 void PipelinedReadModels::FindUserByLogin(const std::string& login,
                                           app::Answer<std::optional<app::UserCredentialsView>> answer) {
-  pool_.Query(kUserByLogin, {login}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    std::optional<app::UserCredentialsView> user;
-    if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
-    answer(error, std::move(user));
-  });
+  pool_.Query(kUserByLogin, {login}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                std::optional<app::UserCredentialsView> user;
+                if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
+                return user;
+              }));
 }
 
 void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
-  pool_.Query(kOrdersOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    std::vector<app::OrderView> orders;
-    orders.reserve(static_cast<std::size_t>(rows.Size()));
-    for (int row = 0; row < rows.Size(); ++row) {
-      orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
-                        domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
-    }
-    answer(error, std::move(orders));
-  });
+  pool_.Query(kOrdersOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                std::vector<app::OrderView> orders;
+                orders.reserve(static_cast<std::size_t>(rows.Size()));
+                for (int row = 0; row < rows.Size(); ++row) {
+                  orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
+                                    domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
+                }
+                return orders;
+              }));
 }
 
 void PipelinedReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
-  pool_.Query(kBalanceOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    app::BalanceView balance;
-    if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
-    answer(error, balance);
-  });
+  pool_.Query(kBalanceOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                app::BalanceView balance;
+                if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
+                return balance;
+              }));
 }
 
 void PipelinedReadModels::WithdrawalsOf(const std::string& user_id,
                                         app::Answer<std::vector<app::WithdrawalView>> answer) {
-  pool_.Query(kWithdrawalsOf, {user_id}, [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows rows) {
-    std::vector<app::WithdrawalView> withdrawals;
-    withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
-    for (int row = 0; row < rows.Size(); ++row) {
-      withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
-    }
-    answer(error, std::move(withdrawals));
-  });
+  pool_.Query(kWithdrawalsOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
+                std::vector<app::WithdrawalView> withdrawals;
+                withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
+                for (int row = 0; row < rows.Size(); ++row) {
+                  withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
+                }
+                return withdrawals;
+              }));
 }
 
 void DeferredReadModels::FindUserByLogin(const std::string& login,

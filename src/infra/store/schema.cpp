@@ -120,11 +120,11 @@ const std::vector<sql::Migration> kPostgres{
 
 }  // namespace
 
-const std::vector<sql::Migration>& GophermartMigrations(sql::Dialect dialect) {
+const std::vector<sql::Migration>& GophermartMigrations(Dialect dialect) {
   switch (dialect) {
-    case sql::Dialect::kSqlite:
+    case Dialect::kSqlite:
       return kSqlite;
-    case sql::Dialect::kPostgres:
+    case Dialect::kPostgres:
       return kPostgres;
   }
   return kSqlite;

@@ -11,7 +11,7 @@
 
 namespace gm::infra::store {
 
-SqlStore::SqlStore(const sql::DatabaseLocation& location) : pool_(sql::OpenPool(location)) {
+SqlStore::SqlStore(const DatabaseLocation& location) : pool_(sql::OpenPool(location)) {
   auto connection = pool_->Acquire();
   sql::Migrate(*connection, GophermartMigrations(pool_->Kind()));
 }
@@ -72,7 +72,7 @@ LogPage SqlStore::ReadAll(LogCursor after, std::size_t limit) {
   auto c = pool_->Acquire();
   // Only transactions older than the oldest one still running are complete:
   // anything at or past that horizon waits for the next read.
-  auto statement = c->Kind() == sql::Dialect::kPostgres
+  auto statement = c->Kind() == Dialect::kPostgres
                        ? c->Prepare(
                              "SELECT transaction_id::text::bigint, position, stream, version, type, data FROM events "
                              "WHERE (transaction_id, position) > (?1::text::xid8, ?2) "

@@ -35,7 +35,7 @@ struct LogPage {
 class SqlStore final : public app::EventStore, public app::ReadModels, public app::AccrualQueue {
  public:
   // Opens (creating a SQLite file if needed) and migrates the database.
-  explicit SqlStore(const sql::DatabaseLocation& location);
+  explicit SqlStore(const DatabaseLocation& location);
 
   app::LoadedStream Load(const std::string& stream) override;
   app::AccountSnapshot LoadAccount(const std::string& user_id) override;

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/faults.hpp"
+
 namespace gm::infra::postgres {
 namespace {
 
@@ -19,7 +21,7 @@ using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = "postgres: " + std::string(what) + ": " + ErrorText(connection, result);
   if (IsUniqueViolationState(state)) throw sql::UniqueViolation(message);
-  if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw sql::Unavailable(message);
+  if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw app::StoreUnavailable(message);
   throw std::runtime_error(message);
 }
 
@@ -136,7 +138,7 @@ PgConnection::PgConnection(const std::string& uri) : connection_(PQconnectdb(uri
     const std::string message = ErrorText(connection_, nullptr);
     PQfinish(connection_);
     connection_ = nullptr;
-    throw sql::Unavailable("cannot connect to PostgreSQL: " + message);
+    throw app::StoreUnavailable("cannot connect to PostgreSQL: " + message);
   }
   Execute("SET client_min_messages = warning");
 }

@@ -33,7 +33,7 @@ class PgConnection final : public sql::Connection {
   void Execute(const std::string& sql) override;
   void BeginWrite() override;
   [[nodiscard]] std::int64_t Changes() override;
-  [[nodiscard]] sql::Dialect Kind() const override { return sql::Dialect::kPostgres; }
+  [[nodiscard]] Dialect Kind() const override { return Dialect::kPostgres; }
   [[nodiscard]] bool Reusable() const override;
 
   // Runs a prepared statement now, with whatever waits before it.

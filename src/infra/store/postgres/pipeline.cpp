@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "app/faults.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/store/postgres/connection.hpp"
 
@@ -33,7 +34,7 @@ std::exception_ptr Failure(const std::string& message) {
 }
 
 std::exception_ptr Lost(const std::string& message) {
-  return std::make_exception_ptr(sql::Unavailable("postgres: " + message));
+  return std::make_exception_ptr(app::StoreUnavailable("postgres: " + message));
 }
 
 bool IsUnavailable(const PGresult* result) { return IsUnavailableState(PQresultErrorField(result, PG_DIAG_SQLSTATE)); }
@@ -43,6 +44,19 @@ std::exception_ptr WriteFailure(const PGresult* result, const std::string& messa
     return std::make_exception_ptr(sql::UniqueViolation("postgres: " + message));
   }
   return Failure(message);
+}
+
+// Hands a reply its answer. A reply that throws (its row mapping, say)
+// cannot be answered again, and must not end the event loop's thread: its
+// fault is logged, and the loop goes on.
+void Deliver(const PgPipelinePool::Reply& reply, std::exception_ptr error, PgRows rows) noexcept {
+  try {
+    reply(std::move(error), std::move(rows));
+  } catch (const std::exception& failure) {
+    LogLine().Add("error", failure.what()).Error("postgres: a reply failed");
+  } catch (...) {
+    LogLine().Error("postgres: a reply failed");
+  }
 }
 
 // A read (one prepared statement) or a write (statements that commit
@@ -84,7 +98,7 @@ struct WriteGroup {
   void Answer(std::exception_ptr failure) {
     if (answered) return;
     answered = true;
-    reply(std::move(failure), {});
+    Deliver(reply, std::move(failure), {});
   }
 };
 
@@ -114,8 +128,13 @@ std::string PgRows::Text(int row, int column) const {
 
 std::int64_t PgRows::Int64(int row, int column) const {
   const char* text = PQgetvalue(result_.get(), Row(row), Column(column));
+  const char* end = text + PQgetlength(result_.get(), Row(row), Column(column));
   std::int64_t value = 0;
-  std::from_chars(text, text + PQgetlength(result_.get(), Row(row), Column(column)), value);
+  const auto [stop, error] = std::from_chars(text, end, value);
+  if (error != std::errc{} || stop != end || text == end) {
+    throw std::runtime_error("postgres: column " + std::to_string(column) + " is not a 64-bit integer: '" +
+                             std::string(text, end) + "'");
+  }
   return value;
 }
 
@@ -207,7 +226,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     auto batch = std::move(batch_);
     batch_.clear();
     if (state_ == State::kClosed) {
-      for (auto& request : batch) request.reply(Lost("the database is unreachable: " + last_error_), {});
+      for (auto& request : batch) Deliver(request.reply, Lost("the database is unreachable: " + last_error_), {});
       return;
     }
     // Reads first, under one Sync; then each write under a Sync of its own,
@@ -446,11 +465,11 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
     if (!ok) {
       const auto failure = Failure(done.request.statement + ": " + error);
-      if (done.request.members.empty()) return done.request.reply(failure, {});
-      for (auto& member : done.request.members) member.reply(failure, {});
+      if (done.request.members.empty()) return Deliver(done.request.reply, failure, {});
+      for (auto& member : done.request.members) Deliver(member.reply, failure, {});
       return;
     }
-    if (done.request.members.empty()) return done.request.reply(nullptr, PgRows(std::move(done.result)));
+    if (done.request.members.empty()) return Deliver(done.request.reply, nullptr, PgRows(std::move(done.result)));
     // Asked together: each request gets its key's rows (the first column).
     const PGresult* result = done.result.get();
     std::unordered_map<std::string_view, std::vector<int>> rows_of;
@@ -460,7 +479,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
     for (auto& member : done.request.members) {
       const auto rows = rows_of.find(member.params[0]);
-      member.reply(nullptr, PgRows(done.result, rows == rows_of.end() ? std::vector<int>{} : rows->second));
+      Deliver(member.reply, nullptr, PgRows(done.result, rows == rows_of.end() ? std::vector<int>{} : rows->second));
     }
   }
 
@@ -538,7 +557,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     LogLine().Add("error", message).Warn("postgres: connection lost");
     const auto error = Lost(message);
     const auto once_more = [&](QueryRequest& read) {
-      if (read.retried) return read.reply(error, {});
+      if (read.retried) return Deliver(read.reply, error, {});
       read.retried = true;
       batch_.push_back(std::move(read));
     };

@@ -61,7 +61,7 @@ struct PgStatementText {
 // share one connection: queries that arrive together go out in one write
 // with one Sync, and a neighbour aborted by a failing query is sent again.
 // A read caught by a broken connection is sent once more on a new one
-// (connected asynchronously), then fails with sql::Unavailable. A write
+// (connected asynchronously), then fails with app::StoreUnavailable. A write
 // is never sent twice: its outcome is unknown, so it fails at once.
 class PgPipelinePool {
  public:
@@ -96,7 +96,7 @@ class PgPipelinePool {
   // first time it goes out there (keyed by its SQL literal's address).
   // `reply` runs once, on the connection's loop, after the commit, with no rows; or
   // with the first error: sql::UniqueViolation for a unique constraint,
-  // sql::Unavailable when the connection broke (then whether it committed
+  // app::StoreUnavailable when the connection broke (then whether it committed
   // is unknown).
   void Write(std::vector<sql::RecordedStatement> statements, Reply reply);
 

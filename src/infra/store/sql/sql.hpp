@@ -9,22 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "infra/config/database_location.hpp"
+
 // A small SQL layer with two backends (SQLite, PostgreSQL), so the event
 // store, its projections and the queues are written once. Statements use `?`
 // or `?N` placeholders; the PostgreSQL backend rewrites them to `$N`.
 namespace gm::infra::sql {
 
-enum class Dialect { kSqlite, kPostgres };
-
 // An INSERT broke a UNIQUE constraint: for the event log, another writer
 // appended to the same stream first.
 class UniqueViolation : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// The database cannot be reached now; worth retrying later.
-class Unavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -144,12 +138,6 @@ class ConnectionPool {
   Factory factory_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Connection>> idle_;
-};
-
-// Where the data lives, from DATABASE_URI.
-struct DatabaseLocation {
-  Dialect dialect = Dialect::kSqlite;
-  std::string target;  // a SQLite file path, or a PostgreSQL connection URI
 };
 
 // Opens a pool and checks that one connection can be made now, so an

@@ -23,7 +23,7 @@ class SqliteConnection final : public sql::Connection {
   void Execute(const std::string& sql) override;
   void BeginWrite() override { Execute("BEGIN IMMEDIATE"); }
   [[nodiscard]] std::int64_t Changes() override;
-  [[nodiscard]] sql::Dialect Kind() const override { return sql::Dialect::kSqlite; }
+  [[nodiscard]] Dialect Kind() const override { return Dialect::kSqlite; }
 
  private:
   sqlite3* db_ = nullptr;
