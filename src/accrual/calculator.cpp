@@ -73,7 +73,7 @@ Calculator::~Calculator() = default;
 
 void Calculator::Start() {
   impl_->store.RestartInterruptedCalculations();
-  asio::co_spawn(impl_->strand, impl_->Loop(), asio::detached);
+  asio::co_spawn(impl_->strand, impl_->Loop(), infra::LogFailure("accrual calculator loop failed"));
 }
 
 void Calculator::Nudge() {

@@ -5,11 +5,37 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "infra/observability/log.hpp"
+
 // Small coroutine helpers shared by the background loops.
 namespace gm::infra {
+
+// The completion handler of a coroutine nobody awaits, in place of
+// `detached`, which drops the exception of one that threw: that goes to the
+// log as an error, with `what` as the message. (`what` must outlive it: a
+// string literal.)
+class LogFailure {
+ public:
+  explicit LogFailure(std::string_view what) : what_(what) {}
+
+  void operator()(std::exception_ptr error) const {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& failure) {
+      LogLine().Add("error", failure.what()).Error(what_);
+    } catch (...) {
+      LogLine().Add("error", "not a std::exception").Error(what_);
+    }
+  }
+
+ private:
+  std::string_view what_;
+};
 
 // Runs blocking `work` on `lane` and resumes the caller on its own executor.
 // (co_spawn wants a default-constructible result, hence the optional.)

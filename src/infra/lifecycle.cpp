@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <vector>
 
+#include "infra/async.hpp"
 #include "infra/event_loops.hpp"
 #include "infra/http/server.hpp"
 #include "infra/observability/log.hpp"
@@ -38,7 +39,7 @@ void RunUntilSignalled(EventLoops& loops, const std::vector<http::HttpServer*>& 
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     LogLine().Add("signal", std::int64_t{signal}).Info(name + " shutting down: draining requests in flight");
-    asio::co_spawn(loops.Main(), Drain(loops, servers), asio::detached);
+    asio::co_spawn(loops.Main(), Drain(loops, servers), LogFailure("shutdown drain failed"));
   });
   loops.Run();
 }

@@ -230,7 +230,7 @@ AccrualWorker::~AccrualWorker() = default;
 
 void AccrualWorker::Start() {
   for (std::size_t i = 0; i < impl_->options.concurrency; ++i) {
-    asio::co_spawn(impl_->strand, impl_->Loop(), asio::detached);
+    asio::co_spawn(impl_->strand, impl_->Loop(), LogFailure("accrual worker loop failed"));
   }
 }
 

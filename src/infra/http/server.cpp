@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "infra/async.hpp"
 #include "infra/event_loops.hpp"
 #include "infra/http/connection_deadline.hpp"
 #include "infra/http/gzip.hpp"
@@ -182,7 +183,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       socket.set_option(tcp::no_delay(true));
-      asio::co_spawn(socket.get_executor(), Session(std::move(socket)), asio::detached);
+      asio::co_spawn(socket.get_executor(), Session(std::move(socket)), LogFailure("http session failed"));
     }
   }
 
@@ -392,7 +393,7 @@ void HttpServer::Start() {
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) throw std::runtime_error("cannot listen on " + where + ": " + error.message());
-  asio::co_spawn(impl_->loops.Main(), impl_->Accept(), asio::detached);
+  asio::co_spawn(impl_->loops.Main(), impl_->Accept(), LogFailure("http acceptor failed"));
 }
 
 void HttpServer::Stop() {
