@@ -43,7 +43,7 @@ struct Calculator::Impl : std::enable_shared_from_this<Impl> {
     for (;;) {
       bool failed = false;
       try {
-        const auto batch = co_await infra::RunOn(lane, [this] { return store.StartCalculations(kBatchSize); });
+        const auto batch = co_await infra::RunOn(lane.get_executor(), [this] { return store.StartCalculations(kBatchSize); });
         if (batch.empty()) {
           co_await sleepers.Sleep(timer, kIdlePoll);
           continue;
@@ -52,7 +52,7 @@ struct Calculator::Impl : std::enable_shared_from_this<Impl> {
           timer.expires_after(processing_delay);
           co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        co_await infra::RunOn(lane, [this, &batch] {
+        co_await infra::RunOn(lane.get_executor(), [this, &batch] {
           Calculate(batch);
           return true;
         });

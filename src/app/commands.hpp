@@ -14,7 +14,7 @@ namespace gm::app {
 struct Done {};
 
 // How many times a command decides and appends before it gives up with
-// ContentionError (AsyncCommands).
+// ContentionError (CommandService).
 inline constexpr int kMaxAttempts = 50;
 
 }  // namespace gm::app

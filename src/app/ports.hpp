@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,31 +84,36 @@ class ReadModels {
   virtual std::vector<WithdrawalView> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
 };
 
-// Hands over a query's answer, or the error that prevented one.
+// The asynchronous ports below answer as Asio coroutines (decision 0010):
+// the caller co_awaits the call and resumes on its own executor, with the
+// value or with the fault thrown. Arguments passed by reference must outlive
+// the call: await it at once, in the same expression, and pass named
+// objects, not temporaries (GCC 12 destroys a temporary bound to a
+// reference inside a co_await expression twice).
 template <class T>
-using Answer = std::function<void(std::exception_ptr error, T value)>;
+using Async = boost::asio::awaitable<T>;
 
-// The per-user queries of ReadModels, answered later instead of blocking
-// the caller: PostgreSQL answers over an event-loop pipeline, SQLite on a
-// thread of its own. `answer` runs exactly once, on any thread.
+// The per-user queries of ReadModels, without blocking the caller:
+// PostgreSQL answers over an event-loop pipeline, SQLite on a lane of its
+// own.
 class AsyncReadModels {
  public:
   virtual ~AsyncReadModels() = default;
-  virtual void FindUserByLogin(const std::string& login, Answer<std::optional<UserCredentialsView>> answer) = 0;
-  virtual void OrdersOf(const std::string& user_id, Answer<std::vector<OrderView>> answer) = 0;  // newest first
-  virtual void BalanceOf(const std::string& user_id, Answer<BalanceView> answer) = 0;
-  virtual void WithdrawalsOf(const std::string& user_id, Answer<std::vector<WithdrawalView>> answer) = 0;
+  virtual Async<std::optional<UserCredentialsView>> FindUserByLogin(const std::string& login) = 0;
+  virtual Async<std::vector<OrderView>> OrdersOf(const std::string& user_id) = 0;  // newest first
+  virtual Async<BalanceView> BalanceOf(const std::string& user_id) = 0;
+  virtual Async<std::vector<WithdrawalView>> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
 };
 
-// The event store's calls, answered later instead of blocking the caller
-// (see AsyncReadModels). An append goes out whole: its events and their
+// The event store's calls, without blocking the caller (see
+// AsyncReadModels). An append goes out whole: its events and their
 // projections commit together or not at all.
 class AsyncEventStore {
  public:
   virtual ~AsyncEventStore() = default;
-  virtual void Load(const std::string& stream, Answer<LoadedStream> answer) = 0;
-  virtual void LoadAccount(const std::string& user_id, Answer<AccountSnapshot> answer) = 0;
-  virtual void Append(std::vector<StreamAppend> appends, Answer<AppendOutcome> answer) = 0;
+  virtual Async<LoadedStream> Load(const std::string& stream) = 0;
+  virtual Async<AccountSnapshot> LoadAccount(const std::string& user_id) = 0;
+  virtual Async<AppendOutcome> Append(std::vector<StreamAppend> appends) = 0;
 };
 
 struct PendingOrder {
@@ -129,15 +133,14 @@ class AccrualQueue {
   virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
 };
 
-// The calls of AccrualQueue, answered later instead of blocking the caller
-// (see AsyncReadModels).
+// The calls of AccrualQueue, without blocking the caller (see
+// AsyncReadModels).
 class AsyncAccrualQueue {
  public:
   virtual ~AsyncAccrualQueue() = default;
-  virtual void ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
-                        Answer<std::vector<PendingOrder>> answer) = 0;
-  virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
-                          Answer<bool> answer) = 0;
+  virtual Async<std::vector<PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
+                                                    std::size_t limit) = 0;
+  virtual Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
 };
 
 }  // namespace gm::app

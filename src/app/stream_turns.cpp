@@ -1,23 +1,40 @@
-#include "app/keyed_queue.hpp"
+#include "app/stream_turns.hpp"
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
 #include <utility>
 
 namespace gm::app {
 
-void KeyedQueue::Run(const std::string& key, Task task) {
-  {
-    const std::lock_guard lock(mutex_);
-    auto [it, first] = waiting_.try_emplace(key);
-    if (!first) {
-      it->second.push_back(std::move(task));
-      return;
-    }
-  }
-  task([this, key] { Next(key); });
+namespace asio = boost::asio;
+
+Async<StreamTurns::Turn> StreamTurns::Take(std::string key) {
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [this, &key](auto handler) {
+        std::unique_lock lock(mutex_);
+        auto [it, first] = waiting_.try_emplace(key);
+        if (first) {
+          lock.unlock();
+          auto executor = asio::get_associated_executor(handler);
+          return asio::post(executor, std::move(handler));
+        }
+        // Posted when its turn comes, so the holder that passes it on never
+        // runs the next holder inside its own destructor.
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        it->second.push_back([resume] {
+          auto executor = asio::get_associated_executor(*resume);
+          asio::post(executor, [resume] { (*resume)(); });
+        });
+      },
+      asio::use_awaitable);
+  co_return Turn(this, std::move(key));
 }
 
-void KeyedQueue::Next(const std::string& key) {
-  Task task;
+void StreamTurns::Pass(const std::string& key) {
+  Waiter next;
   {
     const std::lock_guard lock(mutex_);
     auto it = waiting_.find(key);
@@ -25,10 +42,10 @@ void KeyedQueue::Next(const std::string& key) {
       waiting_.erase(it);
       return;
     }
-    task = std::move(it->second.front());
+    next = std::move(it->second.front());
     it->second.pop_front();
   }
-  task([this, key] { Next(key); });
+  next();
 }
 
 }  // namespace gm::app

@@ -1,30 +1,49 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "app/ports.hpp"
+
 namespace gm::app {
 
-// Runs tasks that share a key one at a time, in the order they arrived;
-// tasks with different keys run side by side. A task gets `done` and calls
-// it exactly once, from any thread, when it has finished. Safe to use from
-// any number of threads.
-class KeyedQueue {
+// Turns on keys: one holder per key at a time, in the order they asked;
+// different keys never wait for each other. Safe from any thread; a waiter
+// resumes on its own executor.
+class StreamTurns {
  public:
-  using Done = std::function<void()>;
-  using Task = std::function<void(Done done)>;
+  // Held while it lives; its end hands the key to the next in line.
+  class Turn {
+   public:
+    Turn() = default;
+    Turn(StreamTurns* turns, std::string key) : turns_(turns), key_(std::move(key)) {}
+    Turn(Turn&& other) noexcept : turns_(std::exchange(other.turns_, nullptr)), key_(std::move(other.key_)) {}
+    Turn& operator=(Turn&& other) = delete;
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+    ~Turn() {
+      if (turns_ != nullptr) turns_->Pass(key_);
+    }
 
-  void Run(const std::string& key, Task task);
+   private:
+    StreamTurns* turns_ = nullptr;
+    std::string key_;
+  };
+
+  Async<Turn> Take(std::string key);
 
  private:
-  void Next(const std::string& key);
+  // Resumes one waiter with the turn, on the waiter's executor.
+  using Waiter = std::function<void()>;
+  void Pass(const std::string& key);
 
   std::mutex mutex_;
-  // A key is present while one of its tasks runs; the deque holds the rest.
-  std::unordered_map<std::string, std::deque<Task>> waiting_;
+  // A key is present while someone holds it; the deque holds who waits.
+  std::unordered_map<std::string, std::deque<Waiter>> waiting_;
 };
 
 }  // namespace gm::app

@@ -3,7 +3,7 @@
 #include <boost/asio.hpp>
 #include <iostream>
 
-#include "app/async_commands.hpp"
+#include "app/command_service.hpp"
 #include "infra/accrual/accrual_worker.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/random_hex.hpp"
@@ -45,15 +45,6 @@ constexpr std::size_t kQueryConnectionsPerLoop = 1;
 // in flight on different connections share flushes: 16 in all keep uploads
 // at about the pgbench ceiling of the same transaction.
 constexpr std::size_t kCommandConnectionsPerLoop = 8;
-
-// A timer on the caller's event loop, for commands that back off before a
-// retry.
-app::Later LaterOn(infra::EventLoops& loops) {
-  return [&loops](std::chrono::microseconds delay, std::function<void()> work) {
-    auto timer = std::make_shared<asio::steady_timer>(loops.Current(), delay);
-    timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
-  };
-}
 
 std::string JwtKey(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   if (!config.jwt_key.empty()) return config.jwt_key;
@@ -104,27 +95,21 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
     events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
     accrual_queue = std::make_unique<infra::store::PipelinedAccrualQueue>(*command_pool);
   } else {
-    const infra::store::Runner on_lane = [&database_lane](std::function<void()> work) {
-      asio::post(database_lane, std::move(work));
-    };
-    queries = std::make_unique<infra::store::DeferredReadModels>(store, on_lane);
-    events = std::make_unique<infra::store::DeferredEventStore>(store, on_lane);
-    accrual_queue = std::make_unique<infra::store::DeferredAccrualQueue>(store, on_lane);
+    queries = std::make_unique<infra::store::DeferredReadModels>(store, database_lane.get_executor());
+    events = std::make_unique<infra::store::DeferredEventStore>(store, database_lane.get_executor());
+    accrual_queue = std::make_unique<infra::store::DeferredAccrualQueue>(store, database_lane.get_executor());
   }
-  app::AsyncCommands async_commands(*events, LaterOn(loops));
+  app::CommandService commands(*events);
 
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
     infra::accrual::AccrualWorkerOptions worker_options;
     worker_options.metrics = &metrics;
-    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *accrual_queue, async_commands,
+    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *accrual_queue, commands,
                                                              *config.accrual_address, worker_options);
   }
 
-  const infra::store::Runner on_hashing_lane = [&hashing_lane](std::function<void()> work) {
-    asio::post(hashing_lane, std::move(work));
-  };
-  infra::http::LoyaltyApi api(async_commands, *queries, hasher, on_hashing_lane, tokens, [&worker] {
+  infra::http::LoyaltyApi api(commands, *queries, hasher, hashing_lane.get_executor(), tokens, [&worker] {
     if (worker) worker->Nudge();
   });
   infra::http::Router router;

@@ -37,24 +37,27 @@ class LogFailure {
   std::string_view what_;
 };
 
-// Runs blocking `work` on `lane` and resumes the caller on its own executor.
+// Runs blocking `work` on `lane` (an executor of a thread pool) and resumes
+// the caller on its own executor with the value, or the exception thrown.
 // (co_spawn wants a default-constructible result, hence the optional.)
 template <class Work>
-boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::thread_pool& lane, Work work) {
+boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::any_io_executor lane, Work work) {
   using R = std::invoke_result_t<Work>;
   auto result = co_await boost::asio::co_spawn(
-      lane.get_executor(), [&work]() -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
+      std::move(lane), [&work]() -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
       boost::asio::use_awaitable);
   co_return std::move(*result);
 }
 
-// Starts `start(answer)`, a call answered by a callback on any thread
-// (app::Answer<T>), and resumes the caller on its own executor with the
-// value; an error is thrown.
+// Starts `start(reply)`, a call that answers `reply(error, value)` once, on
+// any thread, and resumes the caller on its own executor with the value;
+// the error is thrown. How a callback of a C library's loop (the PostgreSQL
+// pipeline) becomes a coroutine. (No frame of its own: the caller awaits
+// the initiation directly.)
 template <class T, class Start>
 boost::asio::awaitable<T> Asked(Start start) {
-  co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, T)>(
-      [&start](auto handler) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, T)>(
+      [start = std::move(start)](auto handler) mutable {
         auto resume = std::make_shared<decltype(handler)>(std::move(handler));
         start([resume](std::exception_ptr error, T value) {
           auto executor = boost::asio::get_associated_executor(*resume);

@@ -1,13 +1,17 @@
-// AsyncCommands against a scripted store (pure code: no database): new
+// CommandService against a scripted store (pure code: no database): new
 // orders and logins append at once, a taken login is refused, a fault
-// from the store is the reply's error, endless version conflicts end in
-// ContentionError after a bounded number of attempts, and the keyed queue
-// runs one account's tasks one at a time, in order.
+// from the store is thrown to the caller, endless version conflicts end in
+// ContentionError after a bounded number of attempts, and stream turns
+// go to one holder of a key at a time, in order.
 #include <gtest/gtest.h>
 
-#include <deque>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
 
-#include "app/async_commands.hpp"
+#include "app/command_service.hpp"
 #include "inline_commands.hpp"
 
 namespace gm::app {
@@ -16,17 +20,18 @@ namespace {
 // Answers every call at once; appends conflict when `conflicts` says so.
 class ScriptedStore final : public AsyncEventStore {
  public:
-  void Load(const std::string&, Answer<LoadedStream> answer) override {
+  Async<LoadedStream> Load(const std::string&) override {
     ++loads;
-    answer(load_error, loaded);
+    if (load_error) std::rethrow_exception(load_error);
+    co_return loaded;
   }
-  void LoadAccount(const std::string&, Answer<AccountSnapshot> answer) override {
-    answer(nullptr, {{domain::Points{5000}, domain::Points{0}}, 1});
+  Async<AccountSnapshot> LoadAccount(const std::string&) override {
+    co_return AccountSnapshot{{domain::Points{5000}, domain::Points{0}}, 1};
   }
-  void Append(std::vector<StreamAppend> appends, Answer<AppendOutcome> answer) override {
+  Async<AppendOutcome> Append(std::vector<StreamAppend> appends) override {
     ++appends_tried;
     last = std::move(appends);
-    answer(nullptr, conflicts ? AppendOutcome::kVersionConflict : AppendOutcome::kAppended);
+    co_return conflicts ? AppendOutcome::kVersionConflict : AppendOutcome::kAppended;
   }
 
   bool conflicts = false;
@@ -40,7 +45,7 @@ class ScriptedStore final : public AsyncEventStore {
 domain::UploadOrder Upload() { return {domain::OrderNumber::Parse("12345678903").Value(), "u1", 1}; }
 domain::WithdrawPoints Withdrawal() { return {"u1", domain::OrderNumber::Parse("2377225624").Value(), {100}, 1}; }
 
-TEST(AsyncCommandsTest, ANewOrderIsOneAppendAtVersionZero) {
+TEST(CommandServiceTest, ANewOrderIsOneAppendAtVersionZero) {
   ScriptedStore store;
   testing::InlineCommands commands(store);
   const auto uploaded = commands.UploadOrder(Upload());
@@ -51,7 +56,7 @@ TEST(AsyncCommandsTest, ANewOrderIsOneAppendAtVersionZero) {
   EXPECT_EQ(store.last[0].expected_version, kNoStream);
 }
 
-TEST(AsyncCommandsTest, ANewLoginIsOneAppendAtVersionZero) {
+TEST(CommandServiceTest, ANewLoginIsOneAppendAtVersionZero) {
   ScriptedStore store;
   testing::InlineCommands commands(store);
   EXPECT_TRUE(commands.Register({"u1", "alice", "hash", 1}).HasValue());
@@ -61,7 +66,7 @@ TEST(AsyncCommandsTest, ANewLoginIsOneAppendAtVersionZero) {
   EXPECT_EQ(store.last[0].expected_version, kNoStream);
 }
 
-TEST(AsyncCommandsTest, ATakenLoginIsRefusedOnceItsAppendConflicts) {
+TEST(CommandServiceTest, ATakenLoginIsRefusedOnceItsAppendConflicts) {
   ScriptedStore store;
   store.conflicts = true;
   store.loaded = {1, {domain::UserRegistered{"u0", "alice", "other hash", 1}}};
@@ -73,7 +78,7 @@ TEST(AsyncCommandsTest, ATakenLoginIsRefusedOnceItsAppendConflicts) {
   EXPECT_EQ(store.loads, 1);
 }
 
-TEST(AsyncCommandsTest, AWithdrawalAppendsAtTheVersionsItRead) {
+TEST(CommandServiceTest, AWithdrawalAppendsAtTheVersionsItRead) {
   ScriptedStore store;
   testing::InlineCommands commands(store);
   ASSERT_TRUE(commands.Withdraw(Withdrawal()).HasValue());
@@ -83,7 +88,7 @@ TEST(AsyncCommandsTest, AWithdrawalAppendsAtTheVersionsItRead) {
   }
 }
 
-TEST(AsyncCommandsTest, AFinalAccrualCreditsAtTheOrderVersionItRead) {
+TEST(CommandServiceTest, AFinalAccrualCreditsAtTheOrderVersionItRead) {
   ScriptedStore store;
   store.loaded = {1, {domain::OrderUploaded{"12345678903", "u1", 1}}};
   testing::InlineCommands commands(store);
@@ -96,7 +101,7 @@ TEST(AsyncCommandsTest, AFinalAccrualCreditsAtTheOrderVersionItRead) {
   }
 }
 
-TEST(AsyncCommandsTest, EndlessConflictsEndInContention) {
+TEST(CommandServiceTest, EndlessConflictsEndInContention) {
   ScriptedStore store;
   store.conflicts = true;
   testing::InlineCommands commands(store);
@@ -104,7 +109,7 @@ TEST(AsyncCommandsTest, EndlessConflictsEndInContention) {
   EXPECT_EQ(store.appends_tried, kMaxAttempts);
 }
 
-TEST(AsyncCommandsTest, AStoreFaultIsTheReplysError) {
+TEST(CommandServiceTest, AStoreFaultIsThrownToTheCaller) {
   ScriptedStore store;
   store.conflicts = true;  // the first upload attempt conflicts, so the second must load
   store.load_error = std::make_exception_ptr(std::runtime_error("database gone"));
@@ -113,33 +118,39 @@ TEST(AsyncCommandsTest, AStoreFaultIsTheReplysError) {
   EXPECT_EQ(store.appends_tried, 1);
 }
 
-TEST(KeyedQueueTest, TasksOfOneKeyTakeTurnsInOrder) {
-  KeyedQueue queue;
+TEST(StreamTurnsTest, HoldersOfOneKeyTakeTurnsInOrder) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  StreamTurns turns;
   std::vector<std::string> log;
-  std::deque<KeyedQueue::Done> unfinished;
-  for (const std::string task : {"a1", "a2", "b1", "a3"}) {
-    queue.Run(task.substr(0, 1), [&, task](KeyedQueue::Done done) {
-      log.push_back(task);
-      unfinished.push_back(std::move(done));
-    });
-  }
-  EXPECT_EQ(log, (std::vector<std::string>{"a1", "b1"})) << "a2 waits for a1; b1 does not";
-  auto finish = [&] {
-    auto done = std::move(unfinished.front());
-    unfinished.pop_front();
-    done();
+  std::map<std::string, std::unique_ptr<asio::steady_timer>> holding;  // a holder lets go when its timer ends
+  const auto hold = [&](std::string task) -> Async<void> {
+    const auto turn = co_await turns.Take(task.substr(0, 1));
+    log.push_back(task);
+    auto& timer = *holding.emplace(task, std::make_unique<asio::steady_timer>(io, std::chrono::hours(1))).first->second;
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   };
-  finish();  // a1
+  const auto run_ready = [&io] {
+    io.restart();  // after a poll that found nothing left to wait for
+    io.poll();
+  };
+  for (const std::string task : {"a1", "a2", "b1", "a3"}) asio::co_spawn(io, hold(task), asio::detached);
+  run_ready();
+  EXPECT_EQ(log, (std::vector<std::string>{"a1", "b1"})) << "a2 waits for a1; b1 does not";
+  const auto finish = [&](const std::string& task) {
+    holding.at(task)->cancel();
+    run_ready();
+  };
+  finish("a1");
   EXPECT_EQ(log, (std::vector<std::string>{"a1", "b1", "a2"}));
-  finish();  // b1
-  finish();  // a2
+  finish("b1");
+  finish("a2");
   EXPECT_EQ(log, (std::vector<std::string>{"a1", "b1", "a2", "a3"}));
-  finish();  // a3
-  queue.Run("a", [&](KeyedQueue::Done done) {
-    log.push_back("a4");
-    done();
-  });
-  EXPECT_EQ(log.back(), "a4") << "a key with nothing running starts at once";
+  finish("a3");
+  asio::co_spawn(io, hold("a4"), asio::detached);
+  run_ready();
+  EXPECT_EQ(log.back(), "a4") << "a key nobody holds is taken at once";
+  finish("a4");
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -125,6 +128,12 @@ class HttpServerTest : public ::testing::Test {
     route("GET", "/large", [](const HttpRequest&, const std::string&) { return Text(std::string(kLargeBody, 'L')); });
     route("GET", "/small", [](const HttpRequest&, const std::string&) { return Text(std::string(kSmallBody, 's')); });
     route("POST", "/echo", [](const HttpRequest& request, const std::string&) { return Text(request.body); });
+    // A coroutine handler that throws once it has been suspended.
+    router_.Add({"GET", "/fails", Lane::kInline, false, nullptr,
+                 [](const HttpRequest&, const std::string&) -> boost::asio::awaitable<HttpResponse> {
+                   co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+                   throw std::logic_error("a handler with a bug");
+                 }});
     ServerOptions options;
     options.address = {"127.0.0.1", 0};
     options.read_timeout = 1s;
@@ -140,6 +149,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   [[nodiscard]] std::uint16_t Port() const { return server_->Port(); }
+  [[nodiscard]] std::size_t InFlight() const { return server_->InFlight(); }
 
  private:
   EventLoops loops_{1};
@@ -159,6 +169,18 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   const auto received = client.ReadToEnd();
   EXPECT_TRUE(received.closed_by_server);
   EXPECT_EQ(Bodies(received.bytes), (std::vector<std::string>{"pong", "hello", "pong"}));
+}
+
+// The exception is the answer (500), and the request stops counting as in
+// flight, so a shutdown after it does not wait out its drain.
+TEST_F(HttpServerTest, AHandlerThatThrowsIsAnsweredAndNoLongerInFlight) {
+  RawClient client(Port());
+  client.Send("GET /fails HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto received = client.ReadToEnd();
+  EXPECT_EQ(received.bytes.substr(0, 13), "HTTP/1.1 500 ") << received.bytes;
+  // The count drops once the request's log line is written, just after the answer.
+  for (int waited = 0; InFlight() != 0 && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(InFlight(), 0U);
 }
 
 TEST_F(HttpServerTest, ARequestArrivingByteByByteIsAnswered) {

@@ -1,49 +1,41 @@
 #pragma once
 
-#include <future>
-#include <thread>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+#include <optional>
+#include <type_traits>
 
-#include "app/async_commands.hpp"
+#include "app/command_service.hpp"
 #include "infra/store/async_event_store.hpp"
 
 namespace gm::testing {
 
-// Starts an asynchronous command with `start(reply)` and waits for the
-// reply; a fault is rethrown.
-template <class R, class Start>
-R Await(Start start) {
-  std::promise<R> promise;
-  auto future = promise.get_future();
-  start([&promise](std::exception_ptr error, std::optional<R> outcome) {
-    if (error) {
-      promise.set_exception(error);
-    } else {
-      promise.set_value(std::move(*outcome));
-    }
-  });
-  return future.get();
+// Runs `work` to its end on an event loop of its own, on the calling thread,
+// and returns its value; what it throws is rethrown. Whatever `work` awaits
+// resumes it on that loop.
+template <class T>
+T Run(boost::asio::awaitable<T> work) {
+  boost::asio::io_context loop;
+  if constexpr (std::is_void_v<T>) {
+    auto done = boost::asio::co_spawn(loop, std::move(work), boost::asio::use_future);
+    loop.run();
+    done.get();
+  } else {
+    // co_spawn wants a default-constructible result, hence the optional.
+    auto result = boost::asio::co_spawn(
+        loop, [&work]() -> boost::asio::awaitable<std::optional<T>> { co_return co_await std::move(work); },
+        boost::asio::use_future);
+    loop.run();
+    return std::move(*result.get());
+  }
 }
 
-// Starts an asynchronous store call with `start(answer)` and waits for the
-// answer; an error is rethrown.
-template <class T, class Start>
-T AwaitAnswer(Start start) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  start([&promise](std::exception_ptr error, T value) {
-    if (error) {
-      promise.set_exception(error);
-    } else {
-      promise.set_value(std::move(value));
-    }
-  });
-  return future.get();
-}
-
-// A store's AsyncCommands run through `events` and waited for on the calling
-// thread, with back-offs slept: what tests use to set data up, and to race
-// commands from many threads (each with its own queue of withdrawals, so
-// they really race).
+// A store's CommandService with each command run to its end on the calling
+// thread (Run): what tests use to set data up, and to race commands from
+// many threads (each with its own service, so its withdrawals do not take
+// turns with the others' and really race).
 class InlineCommands {
  public:
   using Registration = domain::Result<app::Done, domain::RegisterError>;
@@ -51,33 +43,28 @@ class InlineCommands {
   using Withdrawal = domain::Result<app::Done, domain::WithdrawError>;
   using Applied = domain::Result<app::Done, domain::AccrualResultError>;
 
-  explicit InlineCommands(app::AsyncEventStore& events)
-      : commands_(events, [](std::chrono::microseconds delay, std::function<void()> work) {
-          std::this_thread::sleep_for(delay);
-          work();
-        }) {}
+  explicit InlineCommands(app::AsyncEventStore& events) : commands_(events) {}
 
-  Registration Register(const domain::RegisterUser& command) {
-    return Await<Registration>([&](app::Reply<Registration> reply) { commands_.Register(command, std::move(reply)); });
-  }
-  Upload UploadOrder(const domain::UploadOrder& command) {
-    return Await<Upload>([&](app::Reply<Upload> reply) { commands_.UploadOrder(command, std::move(reply)); });
-  }
-  Withdrawal Withdraw(const domain::WithdrawPoints& command) {
-    return Await<Withdrawal>([&](app::Reply<Withdrawal> reply) { commands_.Withdraw(command, std::move(reply)); });
-  }
+  Registration Register(const domain::RegisterUser& command) { return Run(commands_.Register(command)); }
+  Upload UploadOrder(const domain::UploadOrder& command) { return Run(commands_.UploadOrder(command)); }
+  Withdrawal Withdraw(const domain::WithdrawPoints& command) { return Run(commands_.Withdraw(command)); }
   Applied ApplyAccrualResult(const domain::ApplyAccrualResult& command) {
-    return Await<Applied>([&](app::Reply<Applied> reply) { commands_.ApplyAccrualResult(command, std::move(reply)); });
+    return Run(commands_.ApplyAccrualResult(command));
   }
 
  private:
-  app::AsyncCommands commands_;
+  app::CommandService commands_;
 };
 
-// A blocking store behind the asynchronous port, answering on the caller's
-// thread.
-inline infra::store::DeferredEventStore Inline(app::EventStore& store) {
-  return {store, [](std::function<void()> work) { work(); }};
+// The lane that blocking stores answer on in tests.
+inline boost::asio::thread_pool& TestLane() {
+  static boost::asio::thread_pool lane(8);
+  return lane;
+}
+
+// A blocking store behind the asynchronous port, on the test lane.
+inline infra::store::DeferredEventStore Deferred(app::EventStore& store) {
+  return {store, TestLane().get_executor()};
 }
 
 }  // namespace gm::testing

@@ -25,7 +25,6 @@
 #include "infra/store/async_accrual_queue.hpp"
 #include "infra/store/async_event_store.hpp"
 #include "infra/store/async_read_models.hpp"
-#include "infra/store/mapped_reply.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 #include "infra/store/sql_store.hpp"
@@ -196,20 +195,16 @@ TEST_F(PgPipelineTest, AReplyThatThrowsLeavesTheEventLoopRunning) {
   }
 }
 
-// A mapping that throws answers its caller with the fault rather than
-// leaving it waiting.
-TEST_F(PgPipelineTest, AMappingThatThrowsAnswersWithItsFault) {
+// A coroutine over the pool whose mapping throws gives its caller that
+// fault rather than leaving it waiting, and the loop goes on.
+TEST_F(PgPipelineTest, AMappingThatThrowsReachesItsCaller) {
   Open({{"echo", "SELECT ?::text"}});
-  std::promise<std::int64_t> answered;
-  pool_->Query("echo", {"not a number"},
-               store::Mapped(app::Answer<std::int64_t>([&answered](std::exception_ptr error, std::int64_t value) {
-                               if (error) return answered.set_exception(error);
-                               answered.set_value(value);
-                             }),
-                             [](const PgRows& rows) { return rows.Int64(0, 0); }));
-  auto future = answered.get_future();
-  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  EXPECT_THROW(future.get(), std::runtime_error);
+  const auto integer = [this](std::string text) -> asio::awaitable<std::int64_t> {
+    const auto rows = co_await pool_->Ask("echo", Params(std::move(text)));
+    co_return rows.Int64(0, 0);
+  };
+  EXPECT_THROW(testing::Run(integer("not a number")), std::runtime_error);
+  EXPECT_EQ(testing::Run(integer("42")), 42);
 }
 
 TEST_F(PgPipelineTest, ReadsArrivingWhileABatchIsOutGoOutTogetherAfterIt) {
@@ -366,7 +361,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
   const std::string uri = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
   store::SqlStore store(DatabaseLocation{Dialect::kPostgres, uri});
-  auto events = testing::Inline(store);
+  auto events = testing::Deferred(store);
   testing::InlineCommands async_commands(events);
   ASSERT_TRUE(async_commands.Register({"u1", "login", "hash", 1}).HasValue());
   for (const std::string number : {"79927398713", "4561261212345467", "12345678903"}) {
@@ -393,17 +388,20 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
     std::vector<Answers> answers(users.size());
     std::latch done(static_cast<std::ptrdiff_t>(3 * users.size()));
     for (std::size_t i = 0; i < users.size(); ++i) {
-      pipelined.BalanceOf(users[i], [&, i](std::exception_ptr error, app::BalanceView value) {
+      // Spawned on the pool's loop: before it runs, every query reaches
+      // its connection before any goes out.
+      asio::co_spawn(io_, pipelined.BalanceOf(users[i]), [&, i](std::exception_ptr error, app::BalanceView value) {
         EXPECT_FALSE(error) << Message(error);
         answers[i].balance = value;
         done.count_down();
       });
-      pipelined.OrdersOf(users[i], [&, i](std::exception_ptr error, std::vector<app::OrderView> value) {
+      asio::co_spawn(io_, pipelined.OrdersOf(users[i]), [&, i](std::exception_ptr error, std::vector<app::OrderView> value) {
         EXPECT_FALSE(error) << Message(error);
         answers[i].orders = std::move(value);
         done.count_down();
       });
-      pipelined.WithdrawalsOf(users[i], [&, i](std::exception_ptr error, std::vector<app::WithdrawalView> value) {
+      asio::co_spawn(io_, pipelined.WithdrawalsOf(users[i]),
+                     [&, i](std::exception_ptr error, std::vector<app::WithdrawalView> value) {
         EXPECT_FALSE(error) << Message(error);
         answers[i].withdrawals = std::move(value);
         done.count_down();
@@ -454,8 +452,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   EXPECT_TRUE(together[2].orders.empty() && together[2].withdrawals.empty()) << "nobody has nothing";
 
   for (const std::string login : {"login", "login2", "nobody"}) {
-    const auto found = testing::AwaitAnswer<std::optional<app::UserCredentialsView>>(
-        [&](auto answer) { pipelined.FindUserByLogin(login, std::move(answer)); });
+    const auto found = testing::Run(pipelined.FindUserByLogin(login));
     const auto expected = store.FindUserByLogin(login);
     ASSERT_EQ(found.has_value(), expected.has_value()) << login;
     if (found) {
@@ -494,12 +491,10 @@ class PipelinedEventStoreTest : public PgPipelineTest {
   }
 
   app::AppendOutcome Append(std::vector<app::StreamAppend> appends) {
-    return testing::AwaitAnswer<app::AppendOutcome>(
-        [&](app::Answer<app::AppendOutcome> answer) { events_->Append(std::move(appends), std::move(answer)); });
+    return testing::Run(events_->Append(std::move(appends)));
   }
   app::LoadedStream Load(const std::string& stream) {
-    return testing::AwaitAnswer<app::LoadedStream>(
-        [&](app::Answer<app::LoadedStream> answer) { events_->Load(stream, std::move(answer)); });
+    return testing::Run(events_->Load(stream));
   }
   // A user with an account, registered over the pipeline.
   bool Register(const std::string& user_id) {
@@ -545,8 +540,7 @@ TEST_F(PipelinedEventStoreTest, AppendsAtAnyVersionFollowTheStream) {
               app::AppendOutcome::kAppended);
   }
   EXPECT_EQ(Load(stream).version, 4);
-  const auto account = testing::AwaitAnswer<app::AccountSnapshot>(
-      [&](app::Answer<app::AccountSnapshot> answer) { events_->LoadAccount("u1", std::move(answer)); });
+  const auto account = testing::Run(events_->LoadAccount("u1"));
   EXPECT_EQ(account.version, 4);
   EXPECT_EQ(account.state.current.hundredths, 352);
   EXPECT_EQ(account.version, store_->LoadAccount("u1").version);
@@ -563,7 +557,8 @@ TEST_F(PipelinedEventStoreTest, AWriteCaughtByALostConnectionIsNotSentAgain) {
   const std::string holder_pid = pid.Text(0);
 
   std::promise<app::AppendOutcome> outcome;
-  events_->Append({{"order-0", app::kNoStream, {domain::OrderUploaded{"0", "u1", 1}}}},
+  std::vector<app::StreamAppend> appends{{"order-0", app::kNoStream, {domain::OrderUploaded{"0", "u1", 1}}}};
+  asio::co_spawn(io_, events_->Append(std::move(appends)),
                   [&outcome](std::exception_ptr error, app::AppendOutcome appended) {
                     if (error) {
                       outcome.set_exception(error);
@@ -612,8 +607,7 @@ TEST_F(PipelinedEventStoreTest, TheQueueClaimsEachDueOrderOnceAndReschedulesIt) 
     ASSERT_TRUE(commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 1}).HasValue());
   }
   const auto claim = [this](domain::TimeMs now, std::size_t limit) {
-    return testing::AwaitAnswer<std::vector<app::PendingOrder>>(
-        [&](auto answer) { queue_->ClaimDue(now, now + 1000, limit, std::move(answer)); });
+    return testing::Run(queue_->ClaimDue(now, now + 1000, limit));
   };
   const auto first = claim(10, 1);
   ASSERT_EQ(first.size(), 1U);
@@ -622,8 +616,7 @@ TEST_F(PipelinedEventStoreTest, TheQueueClaimsEachDueOrderOnceAndReschedulesIt) 
   EXPECT_NE(second[0].number, first[0].number);
   EXPECT_TRUE(claim(10, 5).empty()) << "both are leased";
 
-  ASSERT_TRUE(testing::AwaitAnswer<bool>(
-      [&](auto answer) { queue_->Reschedule(first[0].number, 3, 500, std::move(answer)); }));
+  testing::Run(queue_->Reschedule(first[0].number, 3, 500));
   EXPECT_TRUE(claim(499, 5).empty()) << "the first is not due yet, the second still leased";
   const auto again = claim(500, 5);
   ASSERT_EQ(again.size(), 1U);

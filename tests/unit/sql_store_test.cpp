@@ -50,7 +50,7 @@ class SqlStoreTest : public ::testing::TestWithParam<Dialect> {
       store_ =
           std::make_unique<SqlStore>(DatabaseLocation{Dialect::kSqlite, (directory_ / "test.db").string()});
     }
-    events_.emplace(testing::Inline(*store_));
+    events_.emplace(testing::Deferred(*store_));
     async_.emplace(*events_);
   }
   void TearDown() override {

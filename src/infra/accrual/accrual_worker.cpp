@@ -30,7 +30,7 @@ milliseconds Doubling(milliseconds first, milliseconds max, int attempts) {
 }  // namespace
 
 struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, app::AsyncAccrualQueue& accrual_queue, app::AsyncCommands& command_handlers,
+  Impl(asio::io_context& io, app::AsyncAccrualQueue& accrual_queue, app::CommandService& command_handlers,
        std::string url, AccrualWorkerOptions worker_options)
       : strand(asio::make_strand(io)),
         queue(accrual_queue),
@@ -41,7 +41,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
 
   asio::strand<asio::io_context::executor_type> strand;
   app::AsyncAccrualQueue& queue;
-  app::AsyncCommands& commands;
+  app::CommandService& commands;
   std::string base_url;
   AccrualWorkerOptions options;
 
@@ -65,8 +65,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   }
 
   awaitable<void> Reschedule(const std::string& number, int attempts, milliseconds delay) {
-    const auto next = NowMs() + delay.count();
-    co_await Asked<bool>([&](app::Answer<bool> answer) { queue.Reschedule(number, attempts, next, answer); });
+    co_await queue.Reschedule(number, attempts, NowMs() + delay.count());
   }
 
   // Waits for the shared pause and pace, then takes a slot for one request.
@@ -144,11 +143,8 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
-        using Applied = domain::Result<app::Done, domain::AccrualResultError>;
-        // A command's reply is an answer of its optional outcome.
-        const auto applied = co_await Asked<std::optional<Applied>>(
-            [&](app::Reply<Applied> settle) { commands.ApplyAccrualResult(command, std::move(settle)); });
-        if (!applied->HasValue()) {
+        const auto applied = co_await commands.ApplyAccrualResult(command);
+        if (!applied.HasValue()) {
           LogLine().Add("order", order.number).Error("accrual result refused by the order");
           co_await Reschedule(order.number, order.attempts + 1,
                               Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
@@ -201,10 +197,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         co_await WaitForTurn(timer);
         Slot slot(*this);
         const auto now = NowMs();
-        const auto claimed =
-            co_await Asked<std::vector<app::PendingOrder>>([&](app::Answer<std::vector<app::PendingOrder>> answer) {
-              queue.ClaimDue(now, now + options.lease.count(), 1, answer);
-            });
+        const auto claimed = co_await queue.ClaimDue(now, now + options.lease.count(), 1);
         if (claimed.empty()) {
           slot.GiveBack();
           co_await Sleep(timer, options.idle_poll);
@@ -222,7 +215,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-AccrualWorker::AccrualWorker(asio::io_context& io, app::AsyncAccrualQueue& queue, app::AsyncCommands& commands,
+AccrualWorker::AccrualWorker(asio::io_context& io, app::AsyncAccrualQueue& queue, app::CommandService& commands,
                              std::string base_url, AccrualWorkerOptions options)
     : impl_(std::make_shared<Impl>(io, queue, commands, std::move(base_url), options)) {}
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "app/async_commands.hpp"
+#include "app/command_service.hpp"
 #include "app/ports.hpp"
 
 namespace boost::asio {
@@ -38,7 +38,7 @@ struct AccrualWorkerOptions {
 // timed out) pauses them all too, doubling while faults follow each other.
 class AccrualWorker {
  public:
-  AccrualWorker(boost::asio::io_context& io, app::AsyncAccrualQueue& queue, app::AsyncCommands& commands,
+  AccrualWorker(boost::asio::io_context& io, app::AsyncAccrualQueue& queue, app::CommandService& commands,
                 std::string base_url, AccrualWorkerOptions options = {});
   ~AccrualWorker();
   AccrualWorker(const AccrualWorker&) = delete;

@@ -4,6 +4,7 @@
 
 #include "domain/credentials.hpp"
 #include "domain/order_number.hpp"
+#include "infra/async.hpp"
 #include "infra/auth/random_hex.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/json_body.hpp"
@@ -13,6 +14,7 @@
 namespace gm::infra::http {
 namespace {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
 using domain::Result;
 
@@ -47,23 +49,6 @@ Result<Credentials, HttpResponse> ParseCredentials(const HttpRequest& request) {
     }
   }
   return Credentials{std::string(*login), std::string(*password)};
-}
-
-// Renders a query's answer, or the failure that prevented one.
-template <class T>
-app::Answer<T> RespondWith(const HttpRequest& request, Respond respond, HttpResponse (*render)(const T&)) {
-  return [&request, respond = std::move(respond), render](std::exception_ptr error, T value) {
-    respond(error ? FailureResponse(request, error) : render(value));
-  };
-}
-
-// Renders a command's outcome, or the failure that prevented one.
-template <class R, class Render>
-app::Reply<R> Answering(const HttpRequest& request, Respond respond, Render render) {
-  return [&request, respond = std::move(respond), render = std::move(render)](std::exception_ptr error,
-                                                                              std::optional<R> outcome) {
-    respond(error ? FailureResponse(request, error) : render(*outcome));
-  };
 }
 
 // A JSON array of `items`, each appended by `render` to one buffer.
@@ -125,30 +110,20 @@ Result<domain::WithdrawPoints, HttpResponse> ParseWithdrawal(const HttpRequest& 
 
 void LoyaltyApi::AddRoutes(Router& router) {
   router.Add({"POST", "/api/user/register", Lane::kInline, false, nullptr,
-              [this](const HttpRequest& r, const std::string&, Respond respond) { Register(r, std::move(respond)); }});
+              [this](const HttpRequest& r, const std::string&) { return Register(r); }});
   router.Add({"POST", "/api/user/login", Lane::kInline, false, nullptr,
-              [this](const HttpRequest& r, const std::string&, Respond respond) { Login(r, std::move(respond)); }});
+              [this](const HttpRequest& r, const std::string&) { return Login(r); }});
   router.Add({"POST", "/api/user/orders", Lane::kInline, true, nullptr,
-              [this](const HttpRequest& r, const std::string& user, Respond respond) {
-                UploadOrder(r, user, std::move(respond));
-              }});
+              [this](const HttpRequest& r, const std::string& user) { return UploadOrder(r, user); }});
   router.Add({"GET", "/api/user/orders", Lane::kInline, true, nullptr,
-              [this](const HttpRequest& r, const std::string& user, Respond respond) {
-                queries_.OrdersOf(user, RespondWith(r, std::move(respond), &OrdersAnswer));
-              }});
+              [this](const HttpRequest&, const std::string& user) { return Orders(user); }});
   router.Add({"GET", "/api/user/balance", Lane::kInline, true, nullptr,
-              [this](const HttpRequest& r, const std::string& user, Respond respond) {
-                queries_.BalanceOf(user, RespondWith(r, std::move(respond), &BalanceAnswer));
-              }});
+              [this](const HttpRequest&, const std::string& user) { return Balance(user); }});
   router.Add({"POST", "/api/user/balance/withdraw", Lane::kInline, true, nullptr,
-              [this](const HttpRequest& r, const std::string& user, Respond respond) {
-                Withdraw(r, user, std::move(respond));
-              }});
+              [this](const HttpRequest& r, const std::string& user) { return Withdraw(r, user); }});
   for (const char* path : {"/api/user/withdrawals", "/api/user/balance/withdrawals"}) {
     router.Add({"GET", path, Lane::kInline, true, nullptr,
-                [this](const HttpRequest& r, const std::string& user, Respond respond) {
-                  queries_.WithdrawalsOf(user, RespondWith(r, std::move(respond), &WithdrawalsAnswer));
-                }});
+                [this](const HttpRequest&, const std::string& user) { return Withdrawals(user); }});
   }
 }
 
@@ -162,85 +137,71 @@ HttpResponse LoyaltyApi::Authenticated(const std::string& user_id) const {
   return response;
 }
 
-// Runs `work` (Argon2id, and what follows it) on the hashing lane; a throw
-// from it becomes the answer.
-void LoyaltyApi::OnHashingLane(const HttpRequest& request, Respond respond,
-                               std::function<void(Respond respond)> work) const {
-  hashing_([&request, respond = std::move(respond), work = std::move(work)]() mutable {
-    auto answer = std::make_shared<Respond>(std::move(respond));
-    try {
-      work([answer](HttpResponse response) { (*answer)(std::move(response)); });
-    } catch (...) {
-      (*answer)(FailureResponse(request, std::current_exception()));
-    }
-  });
-}
-
-void LoyaltyApi::Register(const HttpRequest& request, Respond respond) {
+asio::awaitable<HttpResponse> LoyaltyApi::Register(const HttpRequest& request) {
   auto credentials = ParseCredentials(request);
-  if (!credentials) return respond(credentials.Error());
-  std::string login = std::move(credentials.Value().login);
-  std::string password = std::move(credentials.Value().password);
+  if (!credentials) co_return credentials.Error();
+  const std::string& login = credentials.Value().login;
+  const std::string& password = credentials.Value().password;
   // A cheap early refusal, before the hash; the append is what really
   // guarantees uniqueness.
-  queries_.FindUserByLogin(login, [this, &request, login, password, respond = std::move(respond)](
-                                      std::exception_ptr error, std::optional<app::UserCredentialsView> user) mutable {
-    if (error) return respond(FailureResponse(request, error));
-    if (user) return respond(HttpResponse::Error(409, "login is taken"));
-    OnHashingLane(request, std::move(respond), [this, &request, login, password](Respond answer) {
-      const std::string user_id = RandomHex(16);
-      commands_.Register({user_id, login, hasher_.Hash(password), NowMs()},
-                         Answering<domain::Result<app::Done, domain::RegisterError>>(
-                             request, std::move(answer), [this, user_id](const auto& registered) {
-                               if (!registered) {
-                                 switch (registered.Error()) {
-                                   case domain::RegisterError::kLoginTaken:
-                                     return HttpResponse::Error(409, "login is taken");
-                                 }
-                               }
-                               return Authenticated(user_id);
-                             }));
-    });
-  });
+  if (co_await queries_.FindUserByLogin(login)) co_return HttpResponse::Error(409, "login is taken");
+  const std::string hash = co_await RunOn(hashing_, [&] { return hasher_.Hash(password); });
+  // Commands are named, not temporaries: GCC 12 destroys a temporary bound
+  // to a reference inside a co_await expression twice.
+  const domain::RegisterUser command{RandomHex(16), login, hash, NowMs()};
+  const auto registered = co_await commands_.Register(command);
+  if (!registered) {
+    switch (registered.Error()) {
+      case domain::RegisterError::kLoginTaken:
+        co_return HttpResponse::Error(409, "login is taken");
+    }
+  }
+  co_return Authenticated(command.user_id);
 }
 
-void LoyaltyApi::Login(const HttpRequest& request, Respond respond) {
+asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
   auto credentials = ParseCredentials(request);
-  if (!credentials) return respond(credentials.Error());
-  const std::string login = std::move(credentials.Value().login);
-  std::string password = std::move(credentials.Value().password);
-  queries_.FindUserByLogin(login, [this, &request, password, respond = std::move(respond)](
-                                      std::exception_ptr error, std::optional<app::UserCredentialsView> user) mutable {
-    if (error) return respond(FailureResponse(request, error));
-    OnHashingLane(request, std::move(respond), [this, password, user = std::move(user)](Respond answer) {
-      if (!user) {
-        hasher_.VerifyNothing(password);  // the same time as a wrong password
-        return answer(HttpResponse::Error(401, "wrong login or password"));
-      }
-      if (!hasher_.Verify(user->password_hash, password)) {
-        return answer(HttpResponse::Error(401, "wrong login or password"));
-      }
-      answer(Authenticated(user->user_id));
-    });
+  if (!credentials) co_return credentials.Error();
+  const std::string& login = credentials.Value().login;
+  const std::string& password = credentials.Value().password;
+  const auto user = co_await queries_.FindUserByLogin(login);
+  const bool verified = co_await RunOn(hashing_, [&] {
+    if (!user) {
+      hasher_.VerifyNothing(password);  // the same time as a wrong password
+      return false;
+    }
+    return hasher_.Verify(user->password_hash, password);
   });
+  if (!verified) co_return HttpResponse::Error(401, "wrong login or password");
+  co_return Authenticated(user->user_id);
 }
 
-void LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id, Respond respond) {
+asio::awaitable<HttpResponse> LoyaltyApi::UploadOrder(const HttpRequest& request, const std::string& user_id) {
   auto number = ParseUpload(request);
-  if (!number) return respond(number.Error());
-  commands_.UploadOrder(
-      {number.Value(), user_id, NowMs()},
-      Answering<domain::Result<bool, domain::UploadError>>(request, std::move(respond), [this](const auto& uploaded) {
-        if (!uploaded) {
-          switch (uploaded.Error()) {
-            case domain::UploadError::kUploadedByAnotherUser:
-              return HttpResponse::Error(409, "the order was uploaded by another user");
-          }
-        }
-        if (!uploaded.Value()) return HttpResponse::Json(200, R"({"status":"already uploaded"})");
-        if (on_order_uploaded_) on_order_uploaded_();
-        return HttpResponse::Json(202, R"({"status":"accepted"})");
-      }));
+  if (!number) co_return number.Error();
+  const domain::UploadOrder command{number.Value(), user_id, NowMs()};
+  const auto uploaded = co_await commands_.UploadOrder(command);
+  if (!uploaded) {
+    switch (uploaded.Error()) {
+      case domain::UploadError::kUploadedByAnotherUser:
+        co_return HttpResponse::Error(409, "the order was uploaded by another user");
+    }
+  }
+  if (!uploaded.Value()) co_return HttpResponse::Json(200, R"({"status":"already uploaded"})");
+  if (on_order_uploaded_) on_order_uploaded_();
+  co_return HttpResponse::Json(202, R"({"status":"accepted"})");
+}
+
+asio::awaitable<HttpResponse> LoyaltyApi::Orders(const std::string& user_id) {
+  co_return OrdersAnswer(co_await queries_.OrdersOf(user_id));
+}
+
+asio::awaitable<HttpResponse> LoyaltyApi::Balance(const std::string& user_id) {
+  co_return BalanceAnswer(co_await queries_.BalanceOf(user_id));
+}
+
+asio::awaitable<HttpResponse> LoyaltyApi::Withdrawals(const std::string& user_id) {
+  co_return WithdrawalsAnswer(co_await queries_.WithdrawalsOf(user_id));
 }
 
 HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
@@ -266,25 +227,21 @@ HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
       200, R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}");
 }
 
-void LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id, Respond respond) {
+asio::awaitable<HttpResponse> LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id) {
   auto command = ParseWithdrawal(request, user_id);
-  if (!command) return respond(command.Error());
-  commands_.Withdraw(command.Value(), Answering<domain::Result<app::Done, domain::WithdrawError>>(
-                                          request, std::move(respond), [](const auto& withdrawn) {
-                                            if (!withdrawn) {
-                                              switch (withdrawn.Error()) {
-                                                case domain::WithdrawError::kSumNotPositive:
-                                                  return HttpResponse::Error(422, "sum must be positive");
-                                                case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
-                                                  return HttpResponse::Error(
-                                                      409,
-                                                      "this order number was already used for a different withdrawal");
-                                                case domain::WithdrawError::kInsufficientPoints:
-                                                  return HttpResponse::Error(402, "not enough points");
-                                              }
-                                            }
-                                            return HttpResponse::Json(200, R"({"status":"ok"})");
-                                          }));
+  if (!command) co_return command.Error();
+  const auto withdrawn = co_await commands_.Withdraw(command.Value());
+  if (!withdrawn) {
+    switch (withdrawn.Error()) {
+      case domain::WithdrawError::kSumNotPositive:
+        co_return HttpResponse::Error(422, "sum must be positive");
+      case domain::WithdrawError::kOrderUsedForAnotherWithdrawal:
+        co_return HttpResponse::Error(409, "this order number was already used for a different withdrawal");
+      case domain::WithdrawError::kInsufficientPoints:
+        co_return HttpResponse::Error(402, "not enough points");
+    }
+  }
+  co_return HttpResponse::Json(200, R"({"status":"ok"})");
 }
 
 HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {

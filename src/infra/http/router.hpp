@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,20 +11,20 @@ namespace gm::infra::http {
 
 // Where a blocking handler runs. Handlers that wait (a synchronous database
 // call) never run on an I/O thread; kInline is for handlers that neither
-// block nor take long. (Asynchronous handlers run inline and hand their
-// blocking work to a lane themselves: the loyalty API's Argon2id goes to a
-// hashing lane of its own, so a burst of logins cannot starve ordinary
-// requests.)
+// block nor take long. (Coroutine handlers run on the connection's event
+// loop and hand their blocking work to a lane themselves: the loyalty API's
+// Argon2id goes to a hashing lane of its own, so a burst of logins cannot
+// starve ordinary requests.)
 enum class Lane { kInline, kDatabase };
 
 // The authenticated caller's user id; empty for public routes.
 using Handler = std::function<HttpResponse(const HttpRequest&, const std::string& user_id)>;
 
-// A handler that starts its work and returns at once; it calls `respond`
-// exactly once, from any thread. It runs on the I/O thread. The request
-// outlives the call to `respond`.
-using Respond = std::function<void(HttpResponse)>;
-using AsyncHandler = std::function<void(const HttpRequest&, const std::string& user_id, Respond respond)>;
+// A handler that is a coroutine: the session awaits its response on the
+// connection's event loop. The request and the user id outlive it. What it
+// throws is answered as FailureResponse says.
+using AsyncHandler =
+    std::function<boost::asio::awaitable<HttpResponse>(const HttpRequest&, const std::string& user_id)>;
 
 struct Route {
   std::string method;

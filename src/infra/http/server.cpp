@@ -101,6 +101,19 @@ std::string ResponseBytes(HttpResponse& response, bool keep_alive, unsigned vers
 
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
+// Counts a request as in flight while it lives, however its handling ends:
+// the shutdown drain waits for the count to reach zero.
+class InFlightRequest {
+ public:
+  explicit InFlightRequest(std::atomic<std::size_t>& count) : count_(count) { ++count_; }
+  ~InFlightRequest() { --count_; }
+  InFlightRequest(const InFlightRequest&) = delete;
+  InFlightRequest& operator=(const InFlightRequest&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
+
 // Feeds `parser` what `buffer` holds. Returns true when the parser needs
 // more bytes than that to finish the header (or, with `whole`, the message).
 bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, bool whole, beast::error_code& error) {
@@ -195,37 +208,19 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         use_awaitable);
   }
 
-  // Starts the route's handler here and resumes this coroutine on its own
-  // executor when the handler responds, from whichever thread that is.
+  // Admits the request and awaits the route's coroutine handler; a throw
+  // from it is answered as FailureResponse says.
   awaitable<HttpResponse> HandleAsync(const HttpRequest& request, const Router::Match& match) {
     auto admission = dispatcher.Admit(request, match);
     HttpResponse response;
     if (admission.answer) {
       response = std::move(*admission.answer);
     } else {
-      response = co_await asio::async_initiate<decltype(use_awaitable), void(HttpResponse)>(
-          [&](auto handler) {
-            struct Pending {
-              explicit Pending(decltype(handler) h) : resume(std::move(h)) {}
-              decltype(handler) resume;
-              std::atomic_flag answered;
-            };
-            auto pending = std::make_shared<Pending>(std::move(handler));
-            // Only the first answer counts: a handler that throws after
-            // starting its work may still answer later.
-            auto respond = [pending](HttpResponse answer) {
-              if (pending->answered.test_and_set()) return;
-              auto executor = asio::get_associated_executor(pending->resume);
-              asio::dispatch(executor,
-                             [pending, answer = std::move(answer)]() mutable { pending->resume(std::move(answer)); });
-            };
-            try {
-              match.route->async_handler(request, admission.user_id, respond);
-            } catch (...) {
-              respond(FailureResponse(request, std::current_exception()));
-            }
-          },
-          use_awaitable);
+      try {
+        response = co_await match.route->async_handler(request, admission.user_id);
+      } catch (...) {
+        response = FailureResponse(request, std::current_exception());
+      }
     }
     dispatcher.Finish(request, match, response);
     co_return response;
@@ -324,7 +319,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
 
-      ++in_flight;
+      const InFlightRequest counted(in_flight);
       auto message = parser.release();
       const unsigned version = message.version();
       const bool keep_alive = message.keep_alive() && !stopping;
@@ -351,7 +346,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (!write_error && (sent < bytes.size() || !response.body.empty())) {
         write_error = co_await SendRest(socket, bytes, sent, response.body);
       }
-      --in_flight;
 
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
       if (options.metrics != nullptr) {

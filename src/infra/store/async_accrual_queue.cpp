@@ -1,6 +1,6 @@
 #include "infra/store/async_accrual_queue.hpp"
 
-#include "infra/store/mapped_reply.hpp"
+#include "infra/async.hpp"
 #include "infra/store/queue_queries.hpp"
 
 namespace gm::infra::store {
@@ -15,32 +15,33 @@ std::vector<postgres::PgStatementText> PipelinedAccrualQueue::Statements() {
   return {{kClaimDue, queries::kClaimDuePostgres}, {kReschedule, queries::kReschedule}};
 }
 
-void PipelinedAccrualQueue::ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
-                                     app::Answer<std::vector<app::PendingOrder>> answer) {
-  pool_.Query(kClaimDue, {std::to_string(now), std::to_string(lease_until), std::to_string(limit)},
-              Mapped(std::move(answer), [](const postgres::PgRows& rows) {
-                std::vector<app::PendingOrder> claimed;
-                for (int row = 0; row < rows.Size(); ++row) {
-                  claimed.push_back({rows.Text(row, 0), static_cast<int>(rows.Int64(row, 1))});
-                }
-                return claimed;
-              }));
+app::Async<std::vector<app::PendingOrder>> PipelinedAccrualQueue::ClaimDue(domain::TimeMs now,
+                                                                           domain::TimeMs lease_until,
+                                                                           std::size_t limit) {
+  const auto rows = co_await pool_.Ask(
+      kClaimDue, postgres::Params(std::to_string(now), std::to_string(lease_until), std::to_string(limit)));
+  std::vector<app::PendingOrder> claimed;
+  for (int row = 0; row < rows.Size(); ++row) {
+    claimed.push_back({rows.Text(row, 0), static_cast<int>(rows.Int64(row, 1))});
+  }
+  co_return claimed;
 }
 
-void PipelinedAccrualQueue::Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
-                                       app::Answer<bool> answer) {
-  pool_.Query(kReschedule, {std::to_string(attempts), std::to_string(next_attempt_at), number},
-              [answer = std::move(answer)](std::exception_ptr error, postgres::PgRows) { answer(error, !error); });
+app::Async<void> PipelinedAccrualQueue::Reschedule(const std::string& number, int attempts,
+                                                   domain::TimeMs next_attempt_at) {
+  co_await pool_.Ask(kReschedule,
+                     postgres::Params(std::to_string(attempts), std::to_string(next_attempt_at), number));
 }
 
-void DeferredAccrualQueue::ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
-                                    app::Answer<std::vector<app::PendingOrder>> answer) {
-  Defer(run_, std::move(answer), [this, now, lease_until, limit] { return queue_.ClaimDue(now, lease_until, limit); });
+app::Async<std::vector<app::PendingOrder>> DeferredAccrualQueue::ClaimDue(domain::TimeMs now,
+                                                                          domain::TimeMs lease_until,
+                                                                          std::size_t limit) {
+  co_return co_await RunOn(lane_, [&] { return queue_.ClaimDue(now, lease_until, limit); });
 }
 
-void DeferredAccrualQueue::Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
-                                      app::Answer<bool> answer) {
-  Defer(run_, std::move(answer), [this, number, attempts, next_attempt_at] {
+app::Async<void> DeferredAccrualQueue::Reschedule(const std::string& number, int attempts,
+                                                  domain::TimeMs next_attempt_at) {
+  co_await RunOn(lane_, [&] {
     queue_.Reschedule(number, attempts, next_attempt_at);
     return true;
   });

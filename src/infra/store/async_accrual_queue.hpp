@@ -1,9 +1,9 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <vector>
 
 #include "app/ports.hpp"
-#include "infra/store/deferred.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 
 namespace gm::infra::store {
@@ -21,29 +21,28 @@ class PipelinedAccrualQueue final : public app::AsyncAccrualQueue {
   // What the pool must prepare on each connection.
   static std::vector<postgres::PgStatementText> Statements();
 
-  void ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
-                app::Answer<std::vector<app::PendingOrder>> answer) override;
-  void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
-                  app::Answer<bool> answer) override;
+  app::Async<std::vector<app::PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
+                                                      std::size_t limit) override;
+  app::Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) override;
 
  private:
   postgres::PgPipelinePool& pool_;
 };
 
-// Any blocking queue (SQLite): each call runs through `run`, which hands it
-// to a thread that may block.
+// Any blocking queue (SQLite): each call runs on `lane`, a thread pool's
+// executor, whose threads may block.
 class DeferredAccrualQueue final : public app::AsyncAccrualQueue {
  public:
-  DeferredAccrualQueue(app::AccrualQueue& queue, Runner run) : queue_(queue), run_(std::move(run)) {}
+  DeferredAccrualQueue(app::AccrualQueue& queue, boost::asio::any_io_executor lane)
+      : queue_(queue), lane_(std::move(lane)) {}
 
-  void ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit,
-                app::Answer<std::vector<app::PendingOrder>> answer) override;
-  void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at,
-                  app::Answer<bool> answer) override;
+  app::Async<std::vector<app::PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
+                                                      std::size_t limit) override;
+  app::Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) override;
 
  private:
   app::AccrualQueue& queue_;
-  Runner run_;
+  boost::asio::any_io_executor lane_;
 };
 
 }  // namespace gm::infra::store

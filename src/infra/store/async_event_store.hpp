@@ -1,9 +1,9 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <vector>
 
 #include "app/ports.hpp"
-#include "infra/store/deferred.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 
 namespace gm::infra::store {
@@ -18,27 +18,28 @@ class PipelinedEventStore final : public app::AsyncEventStore {
   // What the pool must prepare on each connection.
   static std::vector<postgres::PgStatementText> Statements();
 
-  void Load(const std::string& stream, app::Answer<app::LoadedStream> answer) override;
-  void LoadAccount(const std::string& user_id, app::Answer<app::AccountSnapshot> answer) override;
-  void Append(std::vector<app::StreamAppend> appends, app::Answer<app::AppendOutcome> answer) override;
+  app::Async<app::LoadedStream> Load(const std::string& stream) override;
+  app::Async<app::AccountSnapshot> LoadAccount(const std::string& user_id) override;
+  app::Async<app::AppendOutcome> Append(std::vector<app::StreamAppend> appends) override;
 
  private:
   postgres::PgPipelinePool& pool_;
 };
 
-// Any blocking event store (SQLite): each call runs through `run`, which
-// hands it to a thread that may block.
+// Any blocking event store (SQLite): each call runs on `lane`, a thread
+// pool's executor, whose threads may block.
 class DeferredEventStore final : public app::AsyncEventStore {
  public:
-  DeferredEventStore(app::EventStore& store, Runner run) : store_(store), run_(std::move(run)) {}
+  DeferredEventStore(app::EventStore& store, boost::asio::any_io_executor lane)
+      : store_(store), lane_(std::move(lane)) {}
 
-  void Load(const std::string& stream, app::Answer<app::LoadedStream> answer) override;
-  void LoadAccount(const std::string& user_id, app::Answer<app::AccountSnapshot> answer) override;
-  void Append(std::vector<app::StreamAppend> appends, app::Answer<app::AppendOutcome> answer) override;
+  app::Async<app::LoadedStream> Load(const std::string& stream) override;
+  app::Async<app::AccountSnapshot> LoadAccount(const std::string& user_id) override;
+  app::Async<app::AppendOutcome> Append(std::vector<app::StreamAppend> appends) override;
 
  private:
   app::EventStore& store_;
-  Runner run_;
+  boost::asio::any_io_executor lane_;
 };
 
 }  // namespace gm::infra::store

@@ -1,6 +1,6 @@
 #include "infra/store/async_read_models.hpp"
 
-#include "infra/store/mapped_reply.hpp"
+#include "infra/async.hpp"
 #include "infra/store/read_model_queries.hpp"
 
 namespace gm::infra::store {
@@ -20,63 +20,55 @@ std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
           {kWithdrawalsOf, queries::kWithdrawalsOf, queries::kWithdrawalsOfMany}};
 }
 
-void PipelinedReadModels::FindUserByLogin(const std::string& login,
-                                          app::Answer<std::optional<app::UserCredentialsView>> answer) {
-  pool_.Query(kUserByLogin, {login}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
-                std::optional<app::UserCredentialsView> user;
-                if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
-                return user;
-              }));
+app::Async<std::optional<app::UserCredentialsView>> PipelinedReadModels::FindUserByLogin(const std::string& login) {
+  const auto rows = co_await pool_.Ask(kUserByLogin, postgres::Params(login));
+  std::optional<app::UserCredentialsView> user;
+  if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
+  co_return user;
 }
 
-void PipelinedReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
-  pool_.Query(kOrdersOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
-                std::vector<app::OrderView> orders;
-                orders.reserve(static_cast<std::size_t>(rows.Size()));
-                for (int row = 0; row < rows.Size(); ++row) {
-                  orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
-                                    domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
-                }
-                return orders;
-              }));
+app::Async<std::vector<app::OrderView>> PipelinedReadModels::OrdersOf(const std::string& user_id) {
+  const auto rows = co_await pool_.Ask(kOrdersOf, postgres::Params(user_id));
+  std::vector<app::OrderView> orders;
+  orders.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) {
+    orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
+                      domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
+  }
+  co_return orders;
 }
 
-void PipelinedReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
-  pool_.Query(kBalanceOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
-                app::BalanceView balance;
-                if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
-                return balance;
-              }));
+app::Async<app::BalanceView> PipelinedReadModels::BalanceOf(const std::string& user_id) {
+  const auto rows = co_await pool_.Ask(kBalanceOf, postgres::Params(user_id));
+  app::BalanceView balance;
+  if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
+  co_return balance;
 }
 
-void PipelinedReadModels::WithdrawalsOf(const std::string& user_id,
-                                        app::Answer<std::vector<app::WithdrawalView>> answer) {
-  pool_.Query(kWithdrawalsOf, {user_id}, Mapped(std::move(answer), [](const postgres::PgRows& rows) {
-                std::vector<app::WithdrawalView> withdrawals;
-                withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
-                for (int row = 0; row < rows.Size(); ++row) {
-                  withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
-                }
-                return withdrawals;
-              }));
+app::Async<std::vector<app::WithdrawalView>> PipelinedReadModels::WithdrawalsOf(const std::string& user_id) {
+  const auto rows = co_await pool_.Ask(kWithdrawalsOf, postgres::Params(user_id));
+  std::vector<app::WithdrawalView> withdrawals;
+  withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) {
+    withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
+  }
+  co_return withdrawals;
 }
 
-void DeferredReadModels::FindUserByLogin(const std::string& login,
-                                         app::Answer<std::optional<app::UserCredentialsView>> answer) {
-  Defer(run_, std::move(answer), [this, login] { return models_.FindUserByLogin(login); });
+app::Async<std::optional<app::UserCredentialsView>> DeferredReadModels::FindUserByLogin(const std::string& login) {
+  co_return co_await RunOn(lane_, [&] { return models_.FindUserByLogin(login); });
 }
 
-void DeferredReadModels::OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) {
-  Defer(run_, std::move(answer), [this, user_id] { return models_.OrdersOf(user_id); });
+app::Async<std::vector<app::OrderView>> DeferredReadModels::OrdersOf(const std::string& user_id) {
+  co_return co_await RunOn(lane_, [&] { return models_.OrdersOf(user_id); });
 }
 
-void DeferredReadModels::BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) {
-  Defer(run_, std::move(answer), [this, user_id] { return models_.BalanceOf(user_id); });
+app::Async<app::BalanceView> DeferredReadModels::BalanceOf(const std::string& user_id) {
+  co_return co_await RunOn(lane_, [&] { return models_.BalanceOf(user_id); });
 }
 
-void DeferredReadModels::WithdrawalsOf(const std::string& user_id,
-                                       app::Answer<std::vector<app::WithdrawalView>> answer) {
-  Defer(run_, std::move(answer), [this, user_id] { return models_.WithdrawalsOf(user_id); });
+app::Async<std::vector<app::WithdrawalView>> DeferredReadModels::WithdrawalsOf(const std::string& user_id) {
+  co_return co_await RunOn(lane_, [&] { return models_.WithdrawalsOf(user_id); });
 }
 
 }  // namespace gm::infra::store

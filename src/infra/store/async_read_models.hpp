@@ -1,10 +1,9 @@
 #pragma once
 
-#include <functional>
+#include <boost/asio/any_io_executor.hpp>
 #include <vector>
 
 #include "app/ports.hpp"
-#include "infra/store/deferred.hpp"
 #include "infra/store/postgres/pipeline.hpp"
 
 namespace gm::infra::store {
@@ -17,29 +16,30 @@ class PipelinedReadModels final : public app::AsyncReadModels {
   // What the pool must prepare on each connection.
   static std::vector<postgres::PgStatementText> Statements();
 
-  void FindUserByLogin(const std::string& login, app::Answer<std::optional<app::UserCredentialsView>> answer) override;
-  void OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) override;
-  void BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) override;
-  void WithdrawalsOf(const std::string& user_id, app::Answer<std::vector<app::WithdrawalView>> answer) override;
+  app::Async<std::optional<app::UserCredentialsView>> FindUserByLogin(const std::string& login) override;
+  app::Async<std::vector<app::OrderView>> OrdersOf(const std::string& user_id) override;
+  app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
+  app::Async<std::vector<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id) override;
 
  private:
   postgres::PgPipelinePool& pool_;
 };
 
-// Any store with blocking queries (SQLite): each query runs through `run`,
-// which hands it to a thread that may block.
+// Any store with blocking queries (SQLite): each query runs on `lane`, a
+// thread pool's executor, whose threads may block.
 class DeferredReadModels final : public app::AsyncReadModels {
  public:
-  DeferredReadModels(app::ReadModels& models, Runner run) : models_(models), run_(std::move(run)) {}
+  DeferredReadModels(app::ReadModels& models, boost::asio::any_io_executor lane)
+      : models_(models), lane_(std::move(lane)) {}
 
-  void FindUserByLogin(const std::string& login, app::Answer<std::optional<app::UserCredentialsView>> answer) override;
-  void OrdersOf(const std::string& user_id, app::Answer<std::vector<app::OrderView>> answer) override;
-  void BalanceOf(const std::string& user_id, app::Answer<app::BalanceView> answer) override;
-  void WithdrawalsOf(const std::string& user_id, app::Answer<std::vector<app::WithdrawalView>> answer) override;
+  app::Async<std::optional<app::UserCredentialsView>> FindUserByLogin(const std::string& login) override;
+  app::Async<std::vector<app::OrderView>> OrdersOf(const std::string& user_id) override;
+  app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
+  app::Async<std::vector<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id) override;
 
  private:
   app::ReadModels& models_;
-  Runner run_;
+  boost::asio::any_io_executor lane_;
 };
 
 }  // namespace gm::infra::store

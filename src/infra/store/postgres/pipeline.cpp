@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "app/faults.hpp"
+#include "infra/async.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/store/postgres/connection.hpp"
 
@@ -654,6 +655,18 @@ void PgPipelinePool::Write(std::vector<sql::RecordedStatement> statements, Reply
   bool here = false;
   auto& connection = Pick(here);
   connection.Submit({{}, {}, std::move(reply), false, std::move(statements), {}}, here);
+}
+
+asio::awaitable<PgRows> PgPipelinePool::Ask(std::string_view statement, std::vector<std::string> params) {
+  return Asked<PgRows>([this, statement, params = std::move(params)](Reply reply) mutable {
+    Query(statement, std::move(params), std::move(reply));
+  });
+}
+
+asio::awaitable<PgRows> PgPipelinePool::Commit(std::vector<sql::RecordedStatement> statements) {
+  return Asked<PgRows>([this, statements = std::move(statements)](Reply reply) mutable {
+    Write(std::move(statements), std::move(reply));
+  });
 }
 
 }  // namespace gm::infra::postgres

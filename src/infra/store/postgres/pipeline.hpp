@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -40,6 +41,17 @@ class PgRows {
   std::vector<int> rows_;
   bool selected_ = false;
 };
+
+// The text parameters of a query, built by a call rather than a braced list
+// where a coroutine awaits the query: GCC 12 cannot keep an initializer
+// list's array alive across a suspension ("array used as initializer").
+template <class... Texts>
+std::vector<std::string> Params(Texts&&... texts) {
+  std::vector<std::string> params;
+  params.reserve(sizeof...(texts));
+  (params.emplace_back(std::forward<Texts>(texts)), ...);
+  return params;
+}
 
 // A statement every connection prepares as soon as it is open.
 struct PgStatementText {
@@ -99,6 +111,12 @@ class PgPipelinePool {
   // app::StoreUnavailable when the connection broke (then whether it committed
   // is unknown).
   void Write(std::vector<sql::RecordedStatement> statements, Reply reply);
+
+  // Query and Write as coroutines: the caller resumes on its own executor
+  // with the rows; the error is thrown. `statement` names one of the
+  // pool's statements (its text lives as long as the pool).
+  boost::asio::awaitable<PgRows> Ask(std::string_view statement, std::vector<std::string> params);
+  boost::asio::awaitable<PgRows> Commit(std::vector<sql::RecordedStatement> statements);
 
   class Connection;
 
