@@ -4,6 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <type_traits>
 
@@ -12,12 +14,27 @@
 
 namespace gm::testing {
 
-// Runs `work` to its end on an event loop of its own, on the calling thread,
-// and returns its value; what it throws is rethrown. Whatever `work` awaits
-// resumes it on that loop.
+// The calling thread's event loop for Run. It outlives every Run of the
+// thread: a thread that answers a Run may still be inside its post when the
+// Run has returned, so the loop is destroyed only when the tests end.
+inline boost::asio::io_context& ThisThreadsLoop() {
+  static std::mutex mutex;
+  static std::deque<boost::asio::io_context> loops;
+  thread_local boost::asio::io_context* loop = nullptr;
+  if (loop == nullptr) {
+    const std::lock_guard lock(mutex);
+    loop = &loops.emplace_back(1);
+  }
+  return *loop;
+}
+
+// Runs `work` to its end on the calling thread's event loop and returns its
+// value; what it throws is rethrown. Whatever `work` awaits resumes it on
+// that loop.
 template <class T>
 T Run(boost::asio::awaitable<T> work) {
-  boost::asio::io_context loop;
+  auto& loop = ThisThreadsLoop();
+  loop.restart();
   if constexpr (std::is_void_v<T>) {
     auto done = boost::asio::co_spawn(loop, std::move(work), boost::asio::use_future);
     loop.run();
