@@ -9,8 +9,7 @@ std::vector<app::PendingOrder> SqlStore::ClaimDue(domain::TimeMs now, domain::Ti
   auto statement =
       c->Prepare(c->Kind() == Dialect::kPostgres ? queries::kClaimDuePostgres : queries::kClaimDueSqlite);
   statement.Bind(1, now).Bind(2, lease_until).Bind(3, static_cast<std::int64_t>(limit));
-  std::vector<app::PendingOrder> claimed;
-  while (statement.Step()) claimed.push_back({statement.Text(0), static_cast<int>(statement.Int64(1))});
+  auto claimed = queries::ReadClaimed(statement);
   transaction.Commit();
   return claimed;
 }

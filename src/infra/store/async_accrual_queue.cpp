@@ -20,11 +20,8 @@ app::Async<std::vector<app::PendingOrder>> PipelinedAccrualQueue::ClaimDue(domai
                                                                            std::size_t limit) {
   const auto rows = co_await pool_.Ask(
       kClaimDue, postgres::Params(std::to_string(now), std::to_string(lease_until), std::to_string(limit)));
-  std::vector<app::PendingOrder> claimed;
-  for (int row = 0; row < rows.Size(); ++row) {
-    claimed.push_back({rows.Text(row, 0), static_cast<int>(rows.Int64(row, 1))});
-  }
-  co_return claimed;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadClaimed(cursor);
 }
 
 app::Async<void> PipelinedAccrualQueue::Reschedule(const std::string& number, int attempts,

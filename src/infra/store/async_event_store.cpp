@@ -1,7 +1,6 @@
 #include "infra/store/async_event_store.hpp"
 
 #include "infra/store/append_writer.hpp"
-#include "infra/store/event_codec.hpp"
 #include "infra/async.hpp"
 #include "infra/store/sql/recorder.hpp"
 #include "infra/store/stream_queries.hpp"
@@ -21,22 +20,14 @@ std::vector<postgres::PgStatementText> PipelinedEventStore::Statements() {
 
 app::Async<app::LoadedStream> PipelinedEventStore::Load(const std::string& stream) {
   const auto rows = co_await pool_.Ask(kLoadStream, postgres::Params(stream));
-  app::LoadedStream loaded;
-  loaded.events.reserve(static_cast<std::size_t>(rows.Size()));
-  for (int row = 0; row < rows.Size(); ++row) {
-    loaded.version = rows.Int64(row, 0);
-    loaded.events.push_back(Decode(rows.Text(row, 1), rows.Text(row, 2)));
-  }
-  co_return loaded;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadStream(cursor);
 }
 
 app::Async<app::AccountSnapshot> PipelinedEventStore::LoadAccount(const std::string& user_id) {
   const auto rows = co_await pool_.Ask(kLoadAccount, postgres::Params(user_id));
-  app::AccountSnapshot account;
-  if (rows.Size() > 0) {
-    account = {{domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}}, rows.Int64(0, 2)};
-  }
-  co_return account;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadAccount(cursor);
 }
 
 app::Async<app::AppendOutcome> PipelinedEventStore::Append(std::vector<app::StreamAppend> appends) {

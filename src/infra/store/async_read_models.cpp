@@ -22,37 +22,26 @@ std::vector<postgres::PgStatementText> PipelinedReadModels::Statements() {
 
 app::Async<std::optional<app::UserCredentialsView>> PipelinedReadModels::FindUserByLogin(const std::string& login) {
   const auto rows = co_await pool_.Ask(kUserByLogin, postgres::Params(login));
-  std::optional<app::UserCredentialsView> user;
-  if (rows.Size() > 0) user = app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
-  co_return user;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadUser(cursor);
 }
 
 app::Async<std::vector<app::OrderView>> PipelinedReadModels::OrdersOf(const std::string& user_id) {
   const auto rows = co_await pool_.Ask(kOrdersOf, postgres::Params(user_id));
-  std::vector<app::OrderView> orders;
-  orders.reserve(static_cast<std::size_t>(rows.Size()));
-  for (int row = 0; row < rows.Size(); ++row) {
-    orders.push_back({rows.Text(row, 0), queries::StatusFromColumn(rows.Text(row, 1)),
-                      domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
-  }
-  co_return orders;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadOrders(cursor);
 }
 
 app::Async<app::BalanceView> PipelinedReadModels::BalanceOf(const std::string& user_id) {
   const auto rows = co_await pool_.Ask(kBalanceOf, postgres::Params(user_id));
-  app::BalanceView balance;
-  if (rows.Size() > 0) balance = {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
-  co_return balance;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadBalance(cursor);
 }
 
 app::Async<std::vector<app::WithdrawalView>> PipelinedReadModels::WithdrawalsOf(const std::string& user_id) {
   const auto rows = co_await pool_.Ask(kWithdrawalsOf, postgres::Params(user_id));
-  std::vector<app::WithdrawalView> withdrawals;
-  withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
-  for (int row = 0; row < rows.Size(); ++row) {
-    withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
-  }
-  co_return withdrawals;
+  postgres::PgRowCursor cursor(rows);
+  co_return queries::ReadWithdrawals(cursor);
 }
 
 app::Async<std::optional<app::UserCredentialsView>> DeferredReadModels::FindUserByLogin(const std::string& login) {

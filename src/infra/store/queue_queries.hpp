@@ -1,6 +1,12 @@
 #pragma once
 
-// The accrual queue's SQL, shared by the blocking store and the pipeline.
+#include <vector>
+
+#include "app/ports.hpp"
+#include "infra/store/row_cursor.hpp"
+
+// The accrual queue's SQL and the reading of its rows, shared by the
+// blocking store and the pipeline.
 namespace gm::infra::store::queries {
 
 // ?1 now, ?2 the lease's end, ?3 at most this many. On PostgreSQL several
@@ -22,5 +28,14 @@ inline constexpr const char* kClaimDueSqlite =
 
 inline constexpr const char* kReschedule =
     "UPDATE accrual_queue SET attempts = ?, next_attempt_at = ?, lease_until = 0 WHERE order_number = ?";
+
+// The rows of either claim: order_number, attempts.
+template <RowCursor Rows>
+std::vector<app::PendingOrder> ReadClaimed(Rows& rows) {
+  std::vector<app::PendingOrder> claimed;
+  ReserveFor(claimed, rows);
+  while (rows.Step()) claimed.push_back({rows.Text(0), static_cast<int>(rows.Int64(1))});
+  return claimed;
+}
 
 }  // namespace gm::infra::store::queries

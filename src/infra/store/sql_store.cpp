@@ -20,20 +20,14 @@ app::LoadedStream SqlStore::Load(const std::string& stream) {
   auto c = pool_->Acquire();
   auto statement = c->Prepare(queries::kLoadStream);
   statement.Bind(1, stream);
-  app::LoadedStream loaded;
-  while (statement.Step()) {
-    loaded.version = statement.Int64(0);
-    loaded.events.push_back(Decode(statement.Text(1), statement.Text(2)));
-  }
-  return loaded;
+  return queries::ReadStream(statement);
 }
 
 app::AccountSnapshot SqlStore::LoadAccount(const std::string& user_id) {
   auto c = pool_->Acquire();
   auto statement = c->Prepare(queries::kLoadAccount);
   statement.Bind(1, user_id);
-  if (!statement.Step()) return {};
-  return {{domain::Points{statement.Int64(0)}, domain::Points{statement.Int64(1)}}, statement.Int64(2)};
+  return queries::ReadAccount(statement);
 }
 
 app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& appends) {

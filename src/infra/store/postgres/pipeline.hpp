@@ -42,6 +42,22 @@ class PgRows {
   bool selected_ = false;
 };
 
+// Walks PgRows one row at a time, as the row readers beside each query read
+// (store/row_cursor.hpp).
+class PgRowCursor {
+ public:
+  explicit PgRowCursor(const PgRows& rows) : rows_(rows) {}
+  bool Step() { return ++row_ < rows_.Size(); }
+  [[nodiscard]] int Size() const { return rows_.Size(); }
+  [[nodiscard]] std::string Text(int column) const { return rows_.Text(row_, column); }
+  [[nodiscard]] std::int64_t Int64(int column) const { return rows_.Int64(row_, column); }
+  [[nodiscard]] bool IsNull(int column) const { return rows_.IsNull(row_, column); }
+
+ private:
+  const PgRows& rows_;
+  int row_ = -1;
+};
+
 // The text parameters of a query, built by a call rather than a braced list
 // where a coroutine awaits the query: GCC 12 cannot keep an initializer
 // list's array alive across a suspension ("array used as initializer").
