@@ -5,6 +5,12 @@ ceiling). Prints a Markdown table for bench/README.md.
 
 Needs wrk, nginx and a release build; installs the first two with apt when
 missing. Usage: /usr/bin/python3 bench/http_throughput.py [seconds per run] [rounds]
+
+With GM_BASELINE_BIN set to another gophermart binary (say, a release build
+of the commit before a change), that binary runs beside ours on a database
+of its own, and each round measures its balance read and order upload next
+to ours (in alternating order), so the table also gives each as a ratio to
+the baseline build.
 """
 
 import os
@@ -103,6 +109,23 @@ INSERT INTO accrual_queue (order_number, next_attempt_at) VALUES ('9' || :n, 0);
 """
 
 
+def prepared(server):
+    """A reader with 50 orders and a writer, on `server`."""
+    reader = Client(server)
+    for _ in range(50):
+        assert reader.upload(new_order_number()).status_code == 202
+    return reader, Client(server)
+
+
+def balance(server, reader, seconds):
+    return wrk(server.url("/api/user/balance"), seconds, headers=[f"Authorization: {reader.token}"])
+
+
+def upload(server, writer, seconds):
+    return wrk(server.url("/api/user/orders"), seconds, script=Path(__file__).with_name("new_orders.lua"),
+               script_args=[writer.token, str(int(time.time()) % 100000)])
+
+
 def median(runs):
     return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
 
@@ -118,16 +141,18 @@ def main():
     os.chmod(directory, 0o755)
     proxy, nginx_url = nginx(directory)
     server = Service(directory, binary=RELEASE / "gophermart", env={"JWT_KEY": "bench"})
+    baseline_binary = os.environ.get("GM_BASELINE_BIN")
+    baseline = None
+    if baseline_binary:
+        (Path(directory) / "baseline").mkdir()
+        baseline = Service(Path(directory) / "baseline", binary=baseline_binary, env={"JWT_KEY": "bench"})
     # name -> one figure per round. Every round measures every line in the
     # same order, so a reference and the figure compared with it are taken
     # minutes apart at most, whatever this VM's speed does over the run.
     runs = {}
     try:
         server.start()
-        reader = Client(server)
-        for _ in range(50):
-            assert reader.upload(new_order_number()).status_code == 202
-        writer = Client(server)
+        reader, writer = prepared(server)
         subprocess.run(["psql", server.database, "-qc", "CREATE SEQUENCE bench_orders"], check=True)
         user_id = subprocess.run(["psql", server.database, "-Atc", "SELECT user_id FROM balances_view LIMIT 1"],
                                  check=True, capture_output=True, text=True).stdout.strip()
@@ -135,22 +160,33 @@ def main():
         lines = [
             ("nginx", lambda: wrk(nginx_url, seconds)),
             ("healthz", lambda: wrk(server.url("/healthz"), seconds)),
-            ("balance", lambda: wrk(server.url("/api/user/balance"), seconds, headers=reading)),
+            ("balance", lambda: balance(server, reader, seconds)),
             ("orders", lambda: wrk(server.url("/api/user/orders"), seconds, headers=reading)),
             ("balance_sql", lambda: pgbench(server.database, "SELECT current, withdrawn FROM balances_view "
                                             f"WHERE user_id = '{user_id}';\n", seconds)),
             ("append_sql", lambda: pgbench(server.database, APPEND_SQL, seconds)),
-            ("upload", lambda: wrk(server.url("/api/user/orders"), seconds,
-                                   script=Path(__file__).with_name("new_orders.lua"),
-                                   script_args=[writer.token, str(int(time.time()) % 100000)])),
+            ("upload", lambda: upload(server, writer, seconds)),
         ]
+        if baseline:
+            baseline.start()
+            base_reader, base_writer = prepared(baseline)
+            lines.insert(lines.index(next(line for line in lines if line[0] == "balance")) + 1,
+                         ("balance_base", lambda: balance(baseline, base_reader, seconds)))
+            lines.append(("upload_base", lambda: upload(baseline, base_writer, seconds)))
         for round_number in range(rounds):
-            for name, measure in lines:
+            order = list(lines)
+            if round_number % 2 == 1:  # the baseline first in every other round
+                for ours in ("balance", "upload"):
+                    at = [name for name, _ in order].index(ours)
+                    order[at], order[at + 1] = order[at + 1], order[at]
+            for name, measure in order:
                 runs.setdefault(name, []).append(measure())
             print(f"round {round_number + 1} of {rounds}: " +
                   ", ".join(f"{name} {runs[name][-1]['rps']:.0f}" for name, _ in lines), file=sys.stderr)
     finally:
         server.stop()
+        if baseline:
+            baseline.stop()
         proxy.terminate()
         subprocess.run([str(ROOT / "scripts" / "stop-postgres"), cluster["GM_PGDIR"]], check=False)
         shutil.rmtree(directory, ignore_errors=True)
@@ -159,11 +195,15 @@ def main():
     rows = [
         ("nginx `return 200` (reference)", "nginx", []),
         ("GET /healthz (our HTTP ceiling: no database, no token)", "healthz", [("nginx", "nginx")]),
-        ("GET /api/user/balance", "balance", [("nginx", "nginx"), ("pgbench SELECT", "balance_sql")]),
+        ("GET /api/user/balance", "balance", [("nginx", "nginx"), ("pgbench SELECT", "balance_sql")] +
+         ([("the baseline build", "balance_base")] if baseline else [])),
+        *([("GET /api/user/balance, baseline build", "balance_base", [("nginx", "nginx")])] if baseline else []),
         ("GET /api/user/orders (50 orders)", "orders", [("nginx", "nginx")]),
         ("pgbench: the balance SELECT (reference)", "balance_sql", []),
         ("pgbench: the order-upload transaction (reference)", "append_sql", []),
-        ("POST /api/user/orders (fresh numbers)", "upload", [("pgbench", "append_sql")]),
+        ("POST /api/user/orders (fresh numbers)", "upload", [("pgbench", "append_sql")] +
+         ([("the baseline build", "upload_base")] if baseline else [])),
+        *([("POST /api/user/orders, baseline build", "upload_base", [("pgbench", "append_sql")])] if baseline else []),
     ]
     print(f"\n{seconds} s per run, {rounds} rounds, {CONNECTIONS} connections (wrk -t2), "
           "pgbench -c16 -j2 -M prepared; the median round of each line\n")
