@@ -40,6 +40,18 @@ def test_metrics_count_requests_and_accrual_polls(server, accrual):
     assert re.search(r'^# TYPE gophermart_http_request_duration_seconds histogram$', text, re.M)
 
 
+def test_invented_methods_share_one_metrics_label(server):
+    # Each would otherwise add a series to every scrape, for as long as the
+    # process lives.
+    for i in range(50):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(f"INVENTED{i} /api/user/balance HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            assert s.recv(65536).startswith(b"HTTP/1.1 405")
+    text = requests.get(server.url("/metrics")).text
+    assert "INVENTED" not in text
+    assert metric(text, "gophermart_http_requests_total", route="unmatched", method="other", status="405") == 50
+
+
 def test_every_log_line_is_one_json_object_even_for_a_path_with_quotes(server):
     path = '/a"b\\c/d'
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:

@@ -1,5 +1,6 @@
 #include "infra/observability/metrics.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 
@@ -22,9 +23,22 @@ std::string Number(double value) {
   return text;
 }
 
+// A method label from a fixed set: the client chooses the method, and each
+// invented one would otherwise add a series to every scrape, forever.
+constexpr std::array<std::string_view, 9> kMethods{"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                   "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+std::string_view MethodLabel(std::string_view method) {
+  for (const std::string_view known : kMethods) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
 }  // namespace
 
 void Metrics::CountRequest(std::string_view route, std::string_view method, unsigned status, double seconds) {
+  method = MethodLabel(method);
   static std::atomic<std::size_t> threads{0};
   thread_local const std::size_t shard_of_this_thread = threads.fetch_add(1) % kShards;
   auto& shard = shards_[shard_of_this_thread];
