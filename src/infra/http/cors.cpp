@@ -5,7 +5,7 @@
 namespace gm::infra::http {
 
 CorsPolicy::CorsPolicy(const std::string& docs_host, std::uint16_t docs_port) {
-  const std::string port = ":" + std::to_string(docs_port);
+  const std::string port = std::string(":").append(std::to_string(docs_port));
   const bool loopback_or_any = docs_host == "localhost" || docs_host == "0.0.0.0" || docs_host == "::" ||
                                docs_host.starts_with("127.") || docs_host == "::1";
   if (loopback_or_any) {

@@ -28,7 +28,7 @@ std::string HostOf(std::string_view host_header) {
     if (inside.empty() || inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
       return "localhost";
     }
-    return "[" + std::string(inside) + "]";
+    return std::string("[").append(inside).append("]");
   }
   host = host.substr(0, host.find(':'));
   if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) return "localhost";

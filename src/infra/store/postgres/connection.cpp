@@ -235,7 +235,7 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
 sql::Statement PgConnection::Prepare(const char* sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    const std::string name = "s" + std::to_string(prepared_.size());
+    const std::string name = std::string("s").append(std::to_string(prepared_.size()));
     ResultPtr result(PQprepare(connection_, name.c_str(), ToDollarPlaceholders(sql).c_str(), 0, nullptr));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
       Fail(connection_, result.get(), std::string("prepare ") + sql);
