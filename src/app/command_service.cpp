@@ -1,16 +1,40 @@
 #include "app/command_service.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <tuple>
 
 #include "app/command_support.hpp"
 
 namespace gm::app {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+// Awaits `first` and `second` at once and gives both values; if either
+// throws, the first fault is thrown, once both have ended. Nothing is
+// cancelled: Asio's `&&` cancels the other branch, which Boost 1.81's
+// co_spawn handles unsafely across threads (the SQLite lane), and throws
+// multiple_exceptions when both fail, where the caller needs the fault
+// itself (StoreUnavailable is a 503).
+template <class A, class B>
+Async<std::tuple<A, B>> Both(Async<A> first, Async<B> second) {
+  const auto executor = co_await asio::this_coro::executor;
+  auto [order, first_error, first_value, second_error, second_value] =
+      co_await asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(first), asio::deferred),
+                                                       asio::co_spawn(executor, std::move(second), asio::deferred))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  if (first_error) std::rethrow_exception(first_error);
+  if (second_error) std::rethrow_exception(second_error);
+  co_return std::tuple<A, B>{std::move(first_value), std::move(second_value)};
+}
+
+}  // namespace
 
 Async<bool> CommandService::Appended(std::vector<StreamAppend> appends) {
   co_return co_await store_.Append(std::move(appends)) == AppendOutcome::kAppended;
@@ -73,10 +97,7 @@ Async<domain::Result<Done, domain::WithdrawError>> CommandService::Withdraw(cons
   const std::string withdrawal_stream = domain::WithdrawalStream(command.order.Digits());
   const auto turn = co_await accounts_.Take(command.user_id);
   for (int attempt = 0;; ++attempt) {
-    // Both reads at once; joined outside the co_await, which must not hold
-    // temporaries bound to references (see ports.hpp).
-    auto both = store_.LoadAccount(command.user_id) && store_.Load(withdrawal_stream);
-    auto [account, withdrawal] = co_await std::move(both);
+    auto [account, withdrawal] = co_await Both(store_.LoadAccount(command.user_id), store_.Load(withdrawal_stream));
     auto decision =
         domain::DecideWithdraw(account.state, Fold<domain::WithdrawalState>(withdrawal.events), command);
     if (!decision) co_return decision.Error();

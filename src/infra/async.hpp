@@ -52,8 +52,8 @@ boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::any_io_exe
 // Starts `start(reply)`, a call that answers `reply(error, value)` once, on
 // any thread, and resumes the caller on its own executor with the value;
 // the error is thrown. How a callback of a C library's loop (the PostgreSQL
-// pipeline) becomes a coroutine. (No frame of its own: the caller awaits
-// the initiation directly.)
+// pipeline) becomes a coroutine. (Not a coroutine itself: the caller
+// awaits the initiation directly, with no extra frame of ours.)
 template <class T, class Start>
 boost::asio::awaitable<T> Asked(Start start) {
   return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, T)>(

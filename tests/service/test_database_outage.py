@@ -35,6 +35,11 @@ def test_an_unreachable_database_answers_503_and_recovery_needs_no_restart(serve
                                headers={**auth, "Content-Type": "text/plain"}, timeout=10)
         assert upload.status_code == 503, upload.text
         assert upload.headers["Retry-After"] == "1"
+        # Both of a withdrawal's reads fail at once here.
+        withdrawal = requests.post(server.url("/api/user/balance/withdraw"), json={"order": "2377225624", "sum": 1},
+                                   headers=auth, timeout=10)
+        assert withdrawal.status_code == 503, withdrawal.text
+        assert withdrawal.headers["Retry-After"] == "1"
         assert requests.get(server.url("/readyz"), timeout=10).status_code == 503
         assert requests.get(server.url("/healthz"), timeout=10).status_code == 200
     finally:

@@ -26,6 +26,7 @@ class ScriptedStore final : public AsyncEventStore {
     co_return loaded;
   }
   Async<AccountSnapshot> LoadAccount(const std::string&) override {
+    if (account_error) std::rethrow_exception(account_error);
     co_return AccountSnapshot{{domain::Points{5000}, domain::Points{0}}, 1};
   }
   Async<AppendOutcome> Append(std::vector<StreamAppend> appends) override {
@@ -36,6 +37,7 @@ class ScriptedStore final : public AsyncEventStore {
 
   bool conflicts = false;
   std::exception_ptr load_error;
+  std::exception_ptr account_error;
   LoadedStream loaded;  // what every Load finds
   int loads = 0;
   int appends_tried = 0;
@@ -116,6 +118,20 @@ TEST(CommandServiceTest, AStoreFaultIsThrownToTheCaller) {
   testing::InlineCommands commands(store);
   EXPECT_THROW(commands.UploadOrder(Upload()), std::runtime_error);
   EXPECT_EQ(store.appends_tried, 1);
+}
+
+// A withdrawal reads the account and its own stream at once; when both
+// reads fail, the caller still gets the store's fault itself (the HTTP layer
+// answers StoreUnavailable with 503), not a wrapper of the two.
+TEST(CommandServiceTest, BothReadsOfAWithdrawalFailingThrowTheStoresFault) {
+  ScriptedStore store;
+  store.account_error = std::make_exception_ptr(StoreUnavailable("database gone"));
+  store.load_error = std::make_exception_ptr(StoreUnavailable("database gone"));
+  testing::InlineCommands commands(store);
+  EXPECT_THROW(commands.Withdraw(Withdrawal()), StoreUnavailable);
+  store.load_error = nullptr;  // the account read alone failing
+  EXPECT_THROW(commands.Withdraw(Withdrawal()), StoreUnavailable);
+  EXPECT_EQ(store.appends_tried, 0);
 }
 
 TEST(StreamTurnsTest, HoldersOfOneKeyTakeTurnsInOrder) {

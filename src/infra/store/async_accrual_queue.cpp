@@ -18,16 +18,17 @@ std::vector<postgres::PgStatementText> PipelinedAccrualQueue::Statements() {
 app::Async<std::vector<app::PendingOrder>> PipelinedAccrualQueue::ClaimDue(domain::TimeMs now,
                                                                            domain::TimeMs lease_until,
                                                                            std::size_t limit) {
-  const auto rows = co_await pool_.Ask(
-      kClaimDue, postgres::Params(std::to_string(now), std::to_string(lease_until), std::to_string(limit)));
+  // Parameters built before the co_await (see app/ports.hpp on temporaries).
+  auto params = postgres::Params(std::to_string(now), std::to_string(lease_until), std::to_string(limit));
+  const auto rows = co_await pool_.Ask(kClaimDue, std::move(params));
   postgres::PgRowCursor cursor(rows);
   co_return queries::ReadClaimed(cursor);
 }
 
 app::Async<void> PipelinedAccrualQueue::Reschedule(const std::string& number, int attempts,
                                                    domain::TimeMs next_attempt_at) {
-  co_await pool_.Ask(kReschedule,
-                     postgres::Params(std::to_string(attempts), std::to_string(next_attempt_at), number));
+  auto params = postgres::Params(std::to_string(attempts), std::to_string(next_attempt_at), number);
+  co_await pool_.Ask(kReschedule, std::move(params));
 }
 
 app::Async<std::vector<app::PendingOrder>> DeferredAccrualQueue::ClaimDue(domain::TimeMs now,

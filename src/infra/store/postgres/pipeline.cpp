@@ -47,9 +47,10 @@ std::exception_ptr WriteFailure(const PGresult* result, const std::string& messa
   return Failure(message);
 }
 
-// Hands a reply its answer. A reply that throws (its row mapping, say)
-// cannot be answered again, and must not end the event loop's thread: its
-// fault is logged, and the loop goes on.
+// Hands a reply its answer. A reply runs inside the connection's handler
+// (a coroutine awaiting it resumes there, inline); one that throws cannot
+// be answered again, and must not end the event loop's thread: its fault
+// is logged, and the loop goes on.
 void Deliver(const PgPipelinePool::Reply& reply, std::exception_ptr error, PgRows rows) noexcept {
   try {
     reply(std::move(error), std::move(rows));
