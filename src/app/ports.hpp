@@ -39,18 +39,6 @@ struct AccountSnapshot {
   std::int64_t version = 0;  // of the account stream
 };
 
-class EventStore {
- public:
-  virtual ~EventStore() = default;
-  virtual LoadedStream Load(const std::string& stream) = 0;
-  // The account stream folded, read from its projection (which every
-  // append updates in the same transaction): one row however many credits
-  // and withdrawals the account has seen.
-  virtual AccountSnapshot LoadAccount(const std::string& user_id) = 0;
-  // All appends commit together with their projections, or none does.
-  virtual AppendOutcome Append(const std::vector<StreamAppend>& appends) = 0;
-};
-
 struct UserCredentialsView {
   std::string user_id;
   std::string password_hash;
@@ -74,16 +62,6 @@ struct WithdrawalView {
   domain::TimeMs processed_at = 0;
 };
 
-// The query side: projections kept in step with the log.
-class ReadModels {
- public:
-  virtual ~ReadModels() = default;
-  virtual std::optional<UserCredentialsView> FindUserByLogin(const std::string& login) = 0;
-  virtual std::vector<OrderView> OrdersOf(const std::string& user_id) = 0;  // newest first
-  virtual BalanceView BalanceOf(const std::string& user_id) = 0;
-  virtual std::vector<WithdrawalView> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
-};
-
 // The asynchronous ports below answer as Asio coroutines (decision 0010):
 // the caller co_awaits the call and resumes on its own executor, with the
 // value or with the fault thrown. Arguments passed by reference must outlive
@@ -93,9 +71,9 @@ class ReadModels {
 template <class T>
 using Async = boost::asio::awaitable<T>;
 
-// The per-user queries of ReadModels, without blocking the caller:
-// PostgreSQL answers over an event-loop pipeline, SQLite on a lane of its
-// own.
+// The query side: projections kept in step with the log. PostgreSQL
+// answers over an event-loop pipeline, SQLite on a lane of its own; neither
+// blocks the caller.
 class AsyncReadModels {
  public:
   virtual ~AsyncReadModels() = default;
@@ -105,14 +83,17 @@ class AsyncReadModels {
   virtual Async<std::vector<WithdrawalView>> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
 };
 
-// The event store's calls, without blocking the caller (see
-// AsyncReadModels). An append goes out whole: its events and their
-// projections commit together or not at all.
+// The event store (see AsyncReadModels on how it answers).
 class AsyncEventStore {
  public:
   virtual ~AsyncEventStore() = default;
   virtual Async<LoadedStream> Load(const std::string& stream) = 0;
+  // The account stream folded, read from its projection (which every
+  // append updates in the same transaction): one row however many credits
+  // and withdrawals the account has seen.
   virtual Async<AccountSnapshot> LoadAccount(const std::string& user_id) = 0;
+  // An append goes out whole: its events and their projections commit
+  // together, or none does.
   virtual Async<AppendOutcome> Append(std::vector<StreamAppend> appends) = 0;
 };
 
@@ -121,23 +102,15 @@ struct PendingOrder {
   int attempts = 0;
 };
 
-// Orders waiting for a final answer from the accrual system. Rows appear
-// with OrderUploaded and leave with the final status, in the same
-// transaction, so the log doubles as the outbox.
-class AccrualQueue {
- public:
-  virtual ~AccrualQueue() = default;
-  // Takes up to `limit` orders due at `now`, hiding them from other
-  // claimers until `lease_until`, so a crashed worker's orders come back.
-  virtual std::vector<PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) = 0;
-  virtual void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
-};
-
-// The calls of AccrualQueue, without blocking the caller (see
-// AsyncReadModels).
+// Orders waiting for a final answer from the accrual system (see
+// AsyncReadModels on how it answers). Rows appear with OrderUploaded and
+// leave with the final status, in the same transaction, so the log doubles
+// as the outbox.
 class AsyncAccrualQueue {
  public:
   virtual ~AsyncAccrualQueue() = default;
+  // Takes up to `limit` orders due at `now`, hiding them from other
+  // claimers until `lease_until`, so a crashed worker's orders come back.
   virtual Async<std::vector<PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
                                                     std::size_t limit) = 0;
   virtual Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;

@@ -18,9 +18,11 @@
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
-#include "infra/store/async_accrual_queue.hpp"
-#include "infra/store/async_event_store.hpp"
-#include "infra/store/async_read_models.hpp"
+#include "infra/store/accrual_queue.hpp"
+#include "infra/store/event_store.hpp"
+#include "infra/store/lane_executor.hpp"
+#include "infra/store/pipeline_executor.hpp"
+#include "infra/store/read_models.hpp"
 #include "infra/store/sql_store.hpp"
 
 namespace {
@@ -75,41 +77,41 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::Metrics metrics("gophermart");
 
   // The per-user queries, the commands and the accrual queue: over
-  // event-loop pipelines on PostgreSQL, on the database lane on SQLite.
+  // event-loop pipelines on PostgreSQL (the queries on pipelines of their
+  // own), on the database lane on SQLite.
   std::unique_ptr<infra::postgres::PgPipelinePool> query_pool;
   std::unique_ptr<infra::postgres::PgPipelinePool> command_pool;
-  std::unique_ptr<app::AsyncReadModels> queries;
-  std::unique_ptr<app::AsyncEventStore> events;
-  std::unique_ptr<app::AsyncAccrualQueue> accrual_queue;
+  std::unique_ptr<infra::store::SqlExecutor> query_executor;
+  std::unique_ptr<infra::store::SqlExecutor> command_executor;
   if (config.database.dialect == infra::Dialect::kPostgres) {
+    using infra::store::PipelineExecutor;
+    constexpr auto kOne = infra::postgres::PgPipelinePool::LoopThreads::kOne;
     query_pool = std::make_unique<infra::postgres::PgPipelinePool>(
-        loops.All(), config.database.target, infra::store::PipelinedReadModels::Statements(), kQueryConnectionsPerLoop,
-        infra::postgres::PgPipelinePool::LoopThreads::kOne);
-    queries = std::make_unique<infra::store::PipelinedReadModels>(*query_pool);
-    auto statements = infra::store::PipelinedEventStore::Statements();
-    for (auto& statement : infra::store::PipelinedAccrualQueue::Statements())
-      statements.push_back(std::move(statement));
-    command_pool = std::make_unique<infra::postgres::PgPipelinePool>(loops.All(), config.database.target,
-                                                                     std::move(statements), kCommandConnectionsPerLoop,
-                                                                     infra::postgres::PgPipelinePool::LoopThreads::kOne);
-    events = std::make_unique<infra::store::PipelinedEventStore>(*command_pool);
-    accrual_queue = std::make_unique<infra::store::PipelinedAccrualQueue>(*command_pool);
+        loops.All(), config.database.target, PipelineExecutor::Statements(infra::store::SqlReadModels::Queries()),
+        kQueryConnectionsPerLoop, kOne);
+    auto command_queries = infra::store::SqlEventStore::Queries();
+    for (const auto& query : infra::store::SqlAccrualQueue::Queries()) command_queries.push_back(query);
+    command_pool = std::make_unique<infra::postgres::PgPipelinePool>(
+        loops.All(), config.database.target, PipelineExecutor::Statements(command_queries), kCommandConnectionsPerLoop, kOne);
+    query_executor = std::make_unique<PipelineExecutor>(*query_pool);
+    command_executor = std::make_unique<PipelineExecutor>(*command_pool);
   } else {
-    queries = std::make_unique<infra::store::DeferredReadModels>(store, database_lane.get_executor());
-    events = std::make_unique<infra::store::DeferredEventStore>(store, database_lane.get_executor());
-    accrual_queue = std::make_unique<infra::store::DeferredAccrualQueue>(store, database_lane.get_executor());
+    command_executor = std::make_unique<infra::store::LaneExecutor>(store.Pool(), database_lane.get_executor());
   }
-  app::CommandService commands(*events);
+  infra::store::SqlReadModels queries(query_executor ? *query_executor : *command_executor);
+  infra::store::SqlEventStore events(*command_executor);
+  infra::store::SqlAccrualQueue accrual_queue(*command_executor);
+  app::CommandService commands(events);
 
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
     infra::accrual::AccrualWorkerOptions worker_options;
     worker_options.metrics = &metrics;
-    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *accrual_queue, commands,
+    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), accrual_queue, commands,
                                                              *config.accrual_address, worker_options);
   }
 
-  infra::http::LoyaltyApi api(commands, *queries, hasher, hashing_lane.get_executor(), tokens, [&worker] {
+  infra::http::LoyaltyApi api(commands, queries, hasher, hashing_lane.get_executor(), tokens, [&worker] {
     if (worker) worker->Nudge();
   });
   infra::http::Router router;

@@ -10,7 +10,11 @@
 #include <type_traits>
 
 #include "app/command_service.hpp"
-#include "infra/store/async_event_store.hpp"
+#include "infra/store/accrual_queue.hpp"
+#include "infra/store/event_store.hpp"
+#include "infra/store/lane_executor.hpp"
+#include "infra/store/read_models.hpp"
+#include "infra/store/sql_store.hpp"
 
 namespace gm::testing {
 
@@ -79,9 +83,41 @@ inline boost::asio::thread_pool& TestLane() {
   return lane;
 }
 
-// A blocking store behind the asynchronous port, on the test lane.
-inline infra::store::DeferredEventStore Deferred(app::EventStore& store) {
-  return {store, TestLane().get_executor()};
-}
+// A store's adapters over the lane executor on the test lane, and each of
+// their calls run to its end (Run): how tests set data up and read it back.
+class StoreOnLane {
+ public:
+  explicit StoreOnLane(infra::store::SqlStore& store)
+      : executor_(store.Pool(), TestLane().get_executor()), events_(executor_), models_(executor_), queue_(executor_) {}
+  StoreOnLane(const StoreOnLane&) = delete;
+  StoreOnLane& operator=(const StoreOnLane&) = delete;
+
+  infra::store::SqlExecutor& Executor() { return executor_; }
+  app::AsyncEventStore& Events() { return events_; }
+
+  app::LoadedStream Load(const std::string& stream) { return Run(events_.Load(stream)); }
+  app::AccountSnapshot LoadAccount(const std::string& user_id) { return Run(events_.LoadAccount(user_id)); }
+  app::AppendOutcome Append(std::vector<app::StreamAppend> appends) { return Run(events_.Append(std::move(appends))); }
+  std::optional<app::UserCredentialsView> FindUserByLogin(const std::string& login) {
+    return Run(models_.FindUserByLogin(login));
+  }
+  std::vector<app::OrderView> OrdersOf(const std::string& user_id) { return Run(models_.OrdersOf(user_id)); }
+  app::BalanceView BalanceOf(const std::string& user_id) { return Run(models_.BalanceOf(user_id)); }
+  std::vector<app::WithdrawalView> WithdrawalsOf(const std::string& user_id) {
+    return Run(models_.WithdrawalsOf(user_id));
+  }
+  std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) {
+    return Run(queue_.ClaimDue(now, lease_until, limit));
+  }
+  void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) {
+    Run(queue_.Reschedule(number, attempts, next_attempt_at));
+  }
+
+ private:
+  infra::store::LaneExecutor executor_;
+  infra::store::SqlEventStore events_;
+  infra::store::SqlReadModels models_;
+  infra::store::SqlAccrualQueue queue_;
+};
 
 }  // namespace gm::testing

@@ -2,7 +2,7 @@
 // started by scripts/test): many queries in flight at once each get their
 // own answer, a failing query does not fail its neighbours, a lost
 // connection fails as "unavailable" and the next query reconnects, and the
-// pipelined read models answer exactly what the blocking store does; the
+// pipelined read models answer exactly what they do on a lane of blocking connections; the
 // pipelined event store appends atomically (one Sync per write), reports
 // version conflicts, is not re-sent after a lost connection, and keeps
 // racing withdrawals from overdrawing. Also the blocking connection's
@@ -22,12 +22,9 @@
 
 #include "app/commands.hpp"
 #include "infra/event_loops.hpp"
-#include "infra/store/async_accrual_queue.hpp"
-#include "infra/store/async_event_store.hpp"
-#include "infra/store/async_read_models.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/postgres/pipeline.hpp"
-#include "infra/store/sql_store.hpp"
+#include "infra/store/pipeline_executor.hpp"
 #include "inline_commands.hpp"
 
 namespace gm::infra::postgres {
@@ -200,7 +197,7 @@ TEST_F(PgPipelineTest, AReplyThatThrowsLeavesTheEventLoopRunning) {
 TEST_F(PgPipelineTest, AMappingThatThrowsReachesItsCaller) {
   Open({{"echo", "SELECT ?::text"}});
   const auto integer = [this](std::string text) -> asio::awaitable<std::int64_t> {
-    const auto rows = co_await pool_->Ask("echo", Params(std::move(text)));
+    const auto rows = co_await pool_->Ask("echo", store::Params(std::move(text)));
     co_return rows.Int64(0, 0);
   };
   EXPECT_THROW(testing::Run(integer("not a number")), std::runtime_error);
@@ -356,13 +353,15 @@ TEST_F(PgPipelineTest, AnUnreachableDatabaseStopsStartUp) {
                std::runtime_error);
 }
 
+// The same read models over the pipeline (batched) and over blocking
+// connections on a lane (each query alone) answer the same.
 TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
   const std::string name = "gm_pipeline_" + std::to_string(::getpid());
   PgConnection(admin_uri_).Execute("CREATE DATABASE " + name);
   const std::string uri = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
   store::SqlStore store(DatabaseLocation{Dialect::kPostgres, uri});
-  auto events = testing::Deferred(store);
-  testing::InlineCommands async_commands(events);
+  testing::StoreOnLane lane(store);
+  testing::InlineCommands async_commands(lane.Events());
   ASSERT_TRUE(async_commands.Register({"u1", "login", "hash", 1}).HasValue());
   for (const std::string number : {"79927398713", "4561261212345467", "12345678903"}) {
     ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse(number).Value(), "u1", 2}).HasValue());
@@ -373,7 +372,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
       async_commands.Withdraw({"u1", domain::OrderNumber::Parse("2377225624").Value(), domain::Points{1050}, 4})
           .HasValue());
 
-  OpenStopped(store::PipelinedReadModels::Statements(), 2, uri);
+  OpenStopped(store::PipelineExecutor::Statements(store::SqlReadModels::Queries()), 2, uri);
   ASSERT_TRUE(async_commands.Register({"u2", "login2", "hash", 1}).HasValue());
   ASSERT_TRUE(async_commands.UploadOrder({domain::OrderNumber::Parse("4111111111111111").Value(), "u2", 5}).HasValue());
 
@@ -383,7 +382,8 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
     std::vector<app::OrderView> orders;
     std::vector<app::WithdrawalView> withdrawals;
   };
-  store::PipelinedReadModels pipelined(*pool_);
+  store::PipelineExecutor executor(*pool_);
+  store::SqlReadModels pipelined(executor);
   const auto ask = [&](const std::vector<std::string>& users, bool before_the_loop_runs) {
     std::vector<Answers> answers(users.size());
     std::latch done(static_cast<std::ptrdiff_t>(3 * users.size()));
@@ -412,10 +412,10 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
     return answers;
   };
   const auto expect_as_the_blocking_store = [&](const std::string& user, const Answers& got) {
-    const auto balance = store.BalanceOf(user);
+    const auto balance = lane.BalanceOf(user);
     EXPECT_EQ(got.balance.current.hundredths, balance.current.hundredths) << user;
     EXPECT_EQ(got.balance.withdrawn.hundredths, balance.withdrawn.hundredths) << user;
-    const auto orders = store.OrdersOf(user);
+    const auto orders = lane.OrdersOf(user);
     ASSERT_EQ(got.orders.size(), orders.size()) << user;
     for (std::size_t i = 0; i < orders.size(); ++i) {
       EXPECT_EQ(got.orders[i].number, orders[i].number) << user;
@@ -423,7 +423,7 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
       EXPECT_EQ(got.orders[i].accrual.hundredths, orders[i].accrual.hundredths) << user;
       EXPECT_EQ(got.orders[i].uploaded_at, orders[i].uploaded_at) << user;
     }
-    const auto withdrawals = store.WithdrawalsOf(user);
+    const auto withdrawals = lane.WithdrawalsOf(user);
     ASSERT_EQ(got.withdrawals.size(), withdrawals.size()) << user;
     for (std::size_t i = 0; i < withdrawals.size(); ++i) {
       EXPECT_EQ(got.withdrawals[i].order, withdrawals[i].order) << user;
@@ -453,18 +453,18 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
 
   for (const std::string login : {"login", "login2", "nobody"}) {
     const auto found = testing::Run(pipelined.FindUserByLogin(login));
-    const auto expected = store.FindUserByLogin(login);
+    const auto expected = lane.FindUserByLogin(login);
     ASSERT_EQ(found.has_value(), expected.has_value()) << login;
     if (found) {
       EXPECT_EQ(found->user_id, expected->user_id);
       EXPECT_EQ(found->password_hash, expected->password_hash);
     }
   }
-  EXPECT_EQ(store.FindUserByLogin("login2")->user_id, "u2");
+  EXPECT_EQ(lane.FindUserByLogin("login2")->user_id, "u2");
 }
 
 // The event store over the pipeline, on a database of its own that the
-// blocking store migrated (and reads back).
+// blocking store migrated (and the same adapters on a lane read back).
 class PipelinedEventStoreTest : public PgPipelineTest {
  protected:
   void SetUp() override {
@@ -477,16 +477,20 @@ class PipelinedEventStoreTest : public PgPipelineTest {
     uri_ = admin_uri_.substr(0, admin_uri_.rfind('/') + 1) + name;
     store_ = std::make_unique<store::SqlStore>(DatabaseLocation{Dialect::kPostgres, uri_});
     // As the service's command pool: the event store's and the queue's statements.
-    auto statements = store::PipelinedEventStore::Statements();
-    for (auto& statement : store::PipelinedAccrualQueue::Statements()) statements.push_back(std::move(statement));
-    Open(std::move(statements), 2, uri_);
-    events_ = std::make_unique<store::PipelinedEventStore>(*pool_);
-    queue_ = std::make_unique<store::PipelinedAccrualQueue>(*pool_);
+    auto queries = store::SqlEventStore::Queries();
+    for (const auto& query : store::SqlAccrualQueue::Queries()) queries.push_back(query);
+    Open(store::PipelineExecutor::Statements(queries), 2, uri_);
+    executor_ = std::make_unique<store::PipelineExecutor>(*pool_);
+    events_ = std::make_unique<store::SqlEventStore>(*executor_);
+    queue_ = std::make_unique<store::SqlAccrualQueue>(*executor_);
+    lane_ = std::make_unique<testing::StoreOnLane>(*store_);
   }
   void TearDown() override {
     PgPipelineTest::TearDown();
+    lane_.reset();
     queue_.reset();
     events_.reset();
+    executor_.reset();
     store_.reset();
   }
 
@@ -504,8 +508,10 @@ class PipelinedEventStoreTest : public PgPipelineTest {
   std::string name_;
   std::string uri_;
   std::unique_ptr<store::SqlStore> store_;
-  std::unique_ptr<store::PipelinedEventStore> events_;
-  std::unique_ptr<store::PipelinedAccrualQueue> queue_;
+  std::unique_ptr<store::PipelineExecutor> executor_;
+  std::unique_ptr<store::SqlEventStore> events_;
+  std::unique_ptr<store::SqlAccrualQueue> queue_;
+  std::unique_ptr<testing::StoreOnLane> lane_;  // the same adapters on blocking connections, to read back with
 };
 
 TEST_F(PipelinedEventStoreTest, AWriteCommitsWholeOrNotAtAll) {
@@ -518,12 +524,12 @@ TEST_F(PipelinedEventStoreTest, AWriteCommitsWholeOrNotAtAll) {
   EXPECT_EQ(Append({{"order-18", app::kNoStream, {OrderUploaded{"18", "u1", 1}}},
                     {"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}),
             app::AppendOutcome::kVersionConflict);
-  EXPECT_EQ(store_->Load("order-18").version, 0);
-  EXPECT_EQ(store_->OrdersOf("u1").size(), 1U);
-  EXPECT_EQ(store_->ClaimDue(10, 20, 10).size(), 1U) << "no queue row left behind by the rolled-back write";
+  EXPECT_EQ(lane_->Load("order-18").version, 0);
+  EXPECT_EQ(lane_->OrdersOf("u1").size(), 1U);
+  EXPECT_EQ(lane_->ClaimDue(10, 20, 10).size(), 1U) << "no queue row left behind by the rolled-back write";
   // The connection carries on after the failed write.
   EXPECT_EQ(Append({{"order-18", app::kNoStream, {OrderUploaded{"18", "u1", 1}}}}), app::AppendOutcome::kAppended);
-  EXPECT_EQ(store_->OrdersOf("u1").size(), 2U);
+  EXPECT_EQ(lane_->OrdersOf("u1").size(), 2U);
   const auto loaded = Load("order-0");
   EXPECT_EQ(loaded.version, 1);
   ASSERT_EQ(loaded.events.size(), 1U);
@@ -543,8 +549,8 @@ TEST_F(PipelinedEventStoreTest, AppendsAtAnyVersionFollowTheStream) {
   const auto account = testing::Run(events_->LoadAccount("u1"));
   EXPECT_EQ(account.version, 4);
   EXPECT_EQ(account.state.current.hundredths, 352);
-  EXPECT_EQ(account.version, store_->LoadAccount("u1").version);
-  EXPECT_EQ(store_->BalanceOf("u1").current.hundredths, 352);
+  EXPECT_EQ(account.version, lane_->LoadAccount("u1").version);
+  EXPECT_EQ(lane_->BalanceOf("u1").current.hundredths, 352);
 }
 
 // A write whose connection breaks while it runs may or may not have
@@ -657,9 +663,13 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
   c.Execute("ANALYZE");
   c.Execute("SET plan_cache_mode = force_generic_plan");
 
-  auto statements = store::PipelinedReadModels::Statements();
-  for (auto& statement : store::PipelinedEventStore::Statements()) statements.push_back(std::move(statement));
-  for (auto& statement : store::PipelinedAccrualQueue::Statements()) statements.push_back(std::move(statement));
+  auto statements = store::PipelineExecutor::Statements(store::SqlReadModels::Queries());
+  for (auto& statement : store::PipelineExecutor::Statements(store::SqlEventStore::Queries())) {
+    statements.push_back(std::move(statement));
+  }
+  for (auto& statement : store::PipelineExecutor::Statements(store::SqlAccrualQueue::Queries())) {
+    statements.push_back(std::move(statement));
+  }
   std::vector<std::string> explains;  // kept: the connection keys its statements by the text's address
   explains.reserve(statements.size() * 2);
   int checked = 0;
@@ -721,9 +731,9 @@ TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(succeeded.load(), 10);
   EXPECT_EQ(refused.load(), 6 * kPerThread - 10);
-  EXPECT_EQ(store_->BalanceOf("u1").current.hundredths, 0);
-  EXPECT_EQ(store_->BalanceOf("u1").withdrawn.hundredths, 10000);
-  EXPECT_EQ(store_->WithdrawalsOf("u1").size(), 10U);
+  EXPECT_EQ(lane_->BalanceOf("u1").current.hundredths, 0);
+  EXPECT_EQ(lane_->BalanceOf("u1").withdrawn.hundredths, 10000);
+  EXPECT_EQ(lane_->WithdrawalsOf("u1").size(), 10U);
 }
 
 // A connection with an empty temporary table `deferred (n PRIMARY KEY)`.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -50,12 +51,12 @@ class SqlStoreTest : public ::testing::TestWithParam<Dialect> {
       store_ =
           std::make_unique<SqlStore>(DatabaseLocation{Dialect::kSqlite, (directory_ / "test.db").string()});
     }
-    events_.emplace(testing::Deferred(*store_));
-    async_.emplace(*events_);
+    lane_.emplace(*store_);
+    async_.emplace(lane_->Events());
   }
   void TearDown() override {
     async_.reset();
-    events_.reset();
+    lane_.reset();
     store_.reset();
     std::filesystem::remove_all(directory_);
   }
@@ -97,59 +98,59 @@ class SqlStoreTest : public ::testing::TestWithParam<Dialect> {
   std::filesystem::path directory_;
   std::string database_;
   std::unique_ptr<SqlStore> store_;
-  std::optional<DeferredEventStore> events_;
+  std::optional<testing::StoreOnLane> lane_;  // the adapters over the store, on the test lane
   std::optional<testing::InlineCommands> async_;
 };
 
 TEST_P(SqlStoreTest, AppendChecksTheExpectedVersion) {
   const std::vector<app::StreamAppend> first{{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}};
-  EXPECT_EQ(store_->Append(first), app::AppendOutcome::kAppended);
-  EXPECT_EQ(store_->Append(first), app::AppendOutcome::kVersionConflict);
-  const auto loaded = store_->Load("order-0");
+  EXPECT_EQ(lane_->Append(first), app::AppendOutcome::kAppended);
+  EXPECT_EQ(lane_->Append(first), app::AppendOutcome::kVersionConflict);
+  const auto loaded = lane_->Load("order-0");
   EXPECT_EQ(loaded.version, 1);
   ASSERT_EQ(loaded.events.size(), 1U);
   EXPECT_EQ(std::get<OrderUploaded>(loaded.events[0]).user_id, "u1");
 }
 
 TEST_P(SqlStoreTest, AConflictOnOneStreamAppendsNothing) {
-  ASSERT_EQ(store_->Append({{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}),
+  ASSERT_EQ(lane_->Append({{"order-0", app::kNoStream, {OrderUploaded{"0", "u1", 1}}}}),
             app::AppendOutcome::kAppended);
-  const auto outcome = store_->Append({
+  const auto outcome = lane_->Append({
       {"order-18", app::kNoStream, {OrderUploaded{"18", "u1", 1}}},
       {"order-0", app::kNoStream, {OrderUploaded{"0", "u2", 1}}},
   });
   EXPECT_EQ(outcome, app::AppendOutcome::kVersionConflict);
-  EXPECT_EQ(store_->Load("order-18").version, 0);
-  EXPECT_TRUE(store_->OrdersOf("u1").size() == 1U);
+  EXPECT_EQ(lane_->Load("order-18").version, 0);
+  EXPECT_TRUE(lane_->OrdersOf("u1").size() == 1U);
 }
 
 TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
   Register("u1");
   Credit("u1", "12345678903", 50050);
   ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {751}, 4}).HasValue());
-  const auto balance = store_->BalanceOf("u1");
+  const auto balance = lane_->BalanceOf("u1");
   EXPECT_EQ(balance.current.hundredths, 50050 - 751);
   EXPECT_EQ(balance.withdrawn.hundredths, 751);
-  const auto orders = store_->OrdersOf("u1");
+  const auto orders = lane_->OrdersOf("u1");
   ASSERT_EQ(orders.size(), 1U);
   EXPECT_EQ(orders[0].status, OrderStatus::kProcessed);
   EXPECT_EQ(orders[0].accrual.hundredths, 50050);
-  ASSERT_EQ(store_->WithdrawalsOf("u1").size(), 1U);
-  EXPECT_EQ(store_->FindUserByLogin("login-u1")->user_id, "u1");
+  ASSERT_EQ(lane_->WithdrawalsOf("u1").size(), 1U);
+  EXPECT_EQ(lane_->FindUserByLogin("login-u1")->user_id, "u1");
 }
 
 TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   Register("u1");
   ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse("12345678903").Value(), "u1", 100}).HasValue());
-  auto claimed = store_->ClaimDue(100, 200, 10);
+  auto claimed = lane_->ClaimDue(100, 200, 10);
   ASSERT_EQ(claimed.size(), 1U);
   EXPECT_EQ(claimed[0].number, "12345678903");
-  EXPECT_TRUE(store_->ClaimDue(150, 300, 10).empty()) << "a leased order is hidden";
-  EXPECT_EQ(store_->ClaimDue(200, 300, 10).size(), 1U) << "an expired lease frees the order";
-  store_->Reschedule("12345678903", 1, 1000);
-  EXPECT_TRUE(store_->ClaimDue(999, 2000, 10).empty());
+  EXPECT_TRUE(lane_->ClaimDue(150, 300, 10).empty()) << "a leased order is hidden";
+  EXPECT_EQ(lane_->ClaimDue(200, 300, 10).size(), 1U) << "an expired lease frees the order";
+  lane_->Reschedule("12345678903", 1, 1000);
+  EXPECT_TRUE(lane_->ClaimDue(999, 2000, 10).empty());
   ASSERT_TRUE(async_->ApplyAccrualResult({"12345678903", AccrualStatus::kInvalid, {}, 5}).HasValue());
-  EXPECT_TRUE(store_->ClaimDue(5000, 6000, 10).empty()) << "a final order leaves the queue";
+  EXPECT_TRUE(lane_->ClaimDue(5000, 6000, 10).empty()) << "a final order leaves the queue";
 }
 
 TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
@@ -159,14 +160,14 @@ TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
   Credit("u2", "9278923470", 333);
   ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse("79927398713").Value(), "u1", 9}).HasValue());
   ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
-  const auto orders = store_->OrdersOf("u1");
-  const auto balance = store_->BalanceOf("u1");
-  const auto withdrawals = store_->WithdrawalsOf("u1");
+  const auto orders = lane_->OrdersOf("u1");
+  const auto balance = lane_->BalanceOf("u1");
+  const auto withdrawals = lane_->WithdrawalsOf("u1");
 
   // 2 registrations + 2 x (upload, processed, accrued) + 1 upload + 1 withdrawal (placed, withdrawn).
   EXPECT_EQ(store_->RebuildProjections(), 11);
 
-  const auto rebuilt_orders = store_->OrdersOf("u1");
+  const auto rebuilt_orders = lane_->OrdersOf("u1");
   ASSERT_EQ(rebuilt_orders.size(), orders.size());
   for (std::size_t i = 0; i < orders.size(); ++i) {
     EXPECT_EQ(rebuilt_orders[i].number, orders[i].number);
@@ -174,11 +175,11 @@ TEST_P(SqlStoreTest, RebuildReproducesTheReadModels) {
     EXPECT_EQ(rebuilt_orders[i].accrual, orders[i].accrual);
     EXPECT_EQ(rebuilt_orders[i].uploaded_at, orders[i].uploaded_at);
   }
-  EXPECT_EQ(store_->BalanceOf("u1").current, balance.current);
-  EXPECT_EQ(store_->BalanceOf("u1").withdrawn, balance.withdrawn);
-  EXPECT_EQ(store_->BalanceOf("u2").current.hundredths, 333);
-  ASSERT_EQ(store_->WithdrawalsOf("u1").size(), withdrawals.size());
-  EXPECT_EQ(store_->ClaimDue(1'000'000, 2'000'000, 10).size(), 1U) << "the pending order is queued again";
+  EXPECT_EQ(lane_->BalanceOf("u1").current, balance.current);
+  EXPECT_EQ(lane_->BalanceOf("u1").withdrawn, balance.withdrawn);
+  EXPECT_EQ(lane_->BalanceOf("u2").current.hundredths, 333);
+  ASSERT_EQ(lane_->WithdrawalsOf("u1").size(), withdrawals.size());
+  EXPECT_EQ(lane_->ClaimDue(1'000'000, 2'000'000, 10).size(), 1U) << "the pending order is queued again";
 }
 
 // The account snapshot a withdrawal decides on is the stream folded, at the
@@ -190,10 +191,10 @@ TEST_P(SqlStoreTest, AccountSnapshotEqualsTheFoldedStream) {
   Credit("u1", "79927398713", 5);
   ASSERT_TRUE(async_->Withdraw({"u1", OrderNumber::Parse("2377225624").Value(), {2550}, 10}).HasValue());
   const auto expect_folded = [this] {
-    const auto stream = store_->Load(AccountStream("u1"));
+    const auto stream = lane_->Load(AccountStream("u1"));
     AccountState folded;
     for (const auto& event : stream.events) folded = Evolve(folded, event);
-    const auto snapshot = store_->LoadAccount("u1");
+    const auto snapshot = lane_->LoadAccount("u1");
     EXPECT_EQ(snapshot.version, 4);
     EXPECT_EQ(snapshot.version, stream.version);
     EXPECT_EQ(snapshot.state.current.hundredths, 10000 + 333 + 5 - 2550);
@@ -203,7 +204,7 @@ TEST_P(SqlStoreTest, AccountSnapshotEqualsTheFoldedStream) {
   expect_folded();
   store_->RebuildProjections();
   expect_folded();
-  EXPECT_EQ(store_->LoadAccount("nobody").version, 0) << "an account with no events is empty";
+  EXPECT_EQ(lane_->LoadAccount("nobody").version, 0) << "an account with no events is empty";
 }
 
 TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
@@ -216,7 +217,7 @@ TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      testing::InlineCommands commands(*events_);
+      testing::InlineCommands commands(lane_->Events());
       for (int i = 0; i < kPerThread; ++i) {
         // Distinct order numbers: 10*(t*kPerThread+i) with a Luhn digit.
         std::string base = std::to_string(1000 + t * kPerThread + i);
@@ -236,14 +237,14 @@ TEST_P(SqlStoreTest, RacingWithdrawalsNeverOverdraw) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(succeeded.load(), 10);
   EXPECT_EQ(refused.load(), kThreads * kPerThread - 10);
-  EXPECT_EQ(store_->BalanceOf("u1").current.hundredths, 0);
-  EXPECT_EQ(store_->BalanceOf("u1").withdrawn.hundredths, 10000);
+  EXPECT_EQ(lane_->BalanceOf("u1").current.hundredths, 0);
+  EXPECT_EQ(lane_->BalanceOf("u1").withdrawn.hundredths, 10000);
 }
 
 TEST_P(SqlStoreTest, ReadAllReturnsEveryEventOnceInOrder) {
   for (int i = 0; i < 20; ++i) {
     const std::string number = std::to_string(i);
-    ASSERT_EQ(store_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", i}}}}),
+    ASSERT_EQ(lane_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", i}}}}),
               app::AppendOutcome::kAppended);
   }
   LogCursor cursor;
@@ -253,7 +254,7 @@ TEST_P(SqlStoreTest, ReadAllReturnsEveryEventOnceInOrder) {
     EXPECT_EQ(std::get<OrderUploaded>(read[i].event).number, std::to_string(i));
   }
   EXPECT_TRUE(ReadOn(cursor).empty()) << "nothing is read twice";
-  ASSERT_EQ(store_->Append({{"order-x", app::kNoStream, {OrderUploaded{"x", "u1", 99}}}}),
+  ASSERT_EQ(lane_->Append({{"order-x", app::kNoStream, {OrderUploaded{"x", "u1", 99}}}}),
             app::AppendOutcome::kAppended);
   const auto more = ReadUntil(cursor, 1);
   ASSERT_EQ(more.size(), 1U);
@@ -266,7 +267,7 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   if (GetParam() != Dialect::kPostgres) {
     GTEST_SKIP() << "SQLite has one writer: positions are assigned in commit order";
   }
-  ASSERT_EQ(store_->Append({{"order-first", app::kNoStream, {OrderUploaded{"first", "u1", 1}}}}),
+  ASSERT_EQ(lane_->Append({{"order-first", app::kNoStream, {OrderUploaded{"first", "u1", 1}}}}),
             app::AppendOutcome::kAppended);
   postgres::PgConnection held(database_);
   held.BeginWrite();
@@ -278,7 +279,7 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   ASSERT_TRUE(insert.Bind(1, "order-late").Bind(2, late.type).Bind(3, late.data).Step());
   for (int i = 0; i < 30; ++i) {
     const std::string number = "after-" + std::to_string(i);
-    ASSERT_EQ(store_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", 3}}}}),
+    ASSERT_EQ(lane_->Append({{"order-" + number, app::kNoStream, {OrderUploaded{number, "u1", 3}}}}),
               app::AppendOutcome::kAppended);
   }
 
@@ -293,6 +294,25 @@ TEST_P(SqlStoreTest, ReaderNeverSkipsAnAppendThatCommitsLate) {
   EXPECT_EQ(seen[1], "order-late");
   std::set<std::string> unique(seen.begin(), seen.end());
   EXPECT_EQ(unique.size(), seen.size()) << "every event exactly once";
+}
+
+// The lane copies rows out as text; reading one back as an integer parses
+// it, and a value that is not one is a fault, not a 0.
+TEST_P(SqlStoreTest, TheLaneCopiesRowsAndRefusesANonIntegerAsAnInteger) {
+  static constexpr SqlQuery kMixed{
+      "mixed", "SELECT 'x', 42, NULL, -9223372036854775808, '' UNION ALL SELECT 'y', 7, 'z', 0, '1 '"};
+  const auto rows = testing::Run(lane_->Executor().Run(kMixed, {}));
+  ASSERT_EQ(rows.Size(), 2);
+  EXPECT_EQ(rows.Text(0, 0), "x");
+  EXPECT_EQ(rows.Int64(0, 1), 42);
+  EXPECT_TRUE(rows.IsNull(0, 2));
+  EXPECT_FALSE(rows.IsNull(1, 2));
+  EXPECT_EQ(rows.Text(1, 2), "z");
+  EXPECT_EQ(rows.Int64(0, 3), std::numeric_limits<std::int64_t>::min());
+  EXPECT_THROW((void)rows.Int64(0, 0), std::runtime_error);
+  EXPECT_THROW((void)rows.Int64(0, 4), std::runtime_error) << "an empty text";
+  EXPECT_THROW((void)rows.Int64(1, 4), std::runtime_error) << "trailing characters";
+  EXPECT_THROW((void)rows.Int64(0, 2), std::runtime_error) << "NULL";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),

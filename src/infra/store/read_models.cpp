@@ -1,34 +1,86 @@
-#include "infra/store/read_model_queries.hpp"
-#include "infra/store/sql_store.hpp"
+#include "infra/store/read_models.hpp"
+
+#include <string_view>
+
+#include "domain/order.hpp"
 
 namespace gm::infra::store {
+namespace {
 
-std::optional<app::UserCredentialsView> SqlStore::FindUserByLogin(const std::string& login) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kUserByLogin);
-  statement.Bind(1, login);
-  return queries::ReadUser(statement);
+// Each lookup by user also has its form for many users at once, each row
+// led by its user: PostgreSQL's pipeline asks that when several requests
+// for one query meet in a batch.
+constexpr SqlQuery kUserByLogin{"user_by_login", "SELECT user_id, password_hash FROM users_view WHERE login = ?"};
+constexpr SqlQuery kOrdersOf{
+    "orders_of",
+    "SELECT number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ? ORDER BY position DESC",
+    nullptr,
+    "SELECT user_id, number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ANY(?::text[]) "
+    "ORDER BY user_id, position DESC"};
+constexpr SqlQuery kBalanceOf{"balance_of", "SELECT current, withdrawn FROM balances_view WHERE user_id = ?",
+                              nullptr,
+                              "SELECT user_id, current, withdrawn FROM balances_view WHERE user_id = ANY(?::text[])"};
+constexpr SqlQuery kWithdrawalsOf{
+    "withdrawals_of",
+    "SELECT order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ? ORDER BY position DESC",
+    nullptr,
+    "SELECT user_id, order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ANY(?::text[]) "
+    "ORDER BY user_id, position DESC"};
+
+domain::OrderStatus StatusFromColumn(std::string_view name) {
+  if (name == "PROCESSING") return domain::OrderStatus::kProcessing;
+  if (name == "INVALID") return domain::OrderStatus::kInvalid;
+  if (name == "PROCESSED") return domain::OrderStatus::kProcessed;
+  return domain::OrderStatus::kNew;
 }
 
-std::vector<app::OrderView> SqlStore::OrdersOf(const std::string& user_id) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kOrdersOf);
-  statement.Bind(1, user_id);
-  return queries::ReadOrders(statement);
+std::optional<app::UserCredentialsView> ReadUser(const SqlRows& rows) {
+  if (rows.Size() == 0) return std::nullopt;
+  return app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
 }
 
-app::BalanceView SqlStore::BalanceOf(const std::string& user_id) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kBalanceOf);
-  statement.Bind(1, user_id);
-  return queries::ReadBalance(statement);
+std::vector<app::OrderView> ReadOrders(const SqlRows& rows) {
+  std::vector<app::OrderView> orders;
+  orders.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) {
+    orders.push_back({rows.Text(row, 0), StatusFromColumn(rows.Text(row, 1)),
+                      domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
+  }
+  return orders;
 }
 
-std::vector<app::WithdrawalView> SqlStore::WithdrawalsOf(const std::string& user_id) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kWithdrawalsOf);
-  statement.Bind(1, user_id);
-  return queries::ReadWithdrawals(statement);
+app::BalanceView ReadBalance(const SqlRows& rows) {
+  if (rows.Size() == 0) return {};
+  return {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
+}
+
+std::vector<app::WithdrawalView> ReadWithdrawals(const SqlRows& rows) {
+  std::vector<app::WithdrawalView> withdrawals;
+  withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) {
+    withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
+  }
+  return withdrawals;
+}
+
+}  // namespace
+
+std::vector<SqlQuery> SqlReadModels::Queries() { return {kUserByLogin, kOrdersOf, kBalanceOf, kWithdrawalsOf}; }
+
+app::Async<std::optional<app::UserCredentialsView>> SqlReadModels::FindUserByLogin(const std::string& login) {
+  return RunAndRead(executor_, kUserByLogin, Params(login), ReadUser);
+}
+
+app::Async<std::vector<app::OrderView>> SqlReadModels::OrdersOf(const std::string& user_id) {
+  return RunAndRead(executor_, kOrdersOf, Params(user_id), ReadOrders);
+}
+
+app::Async<app::BalanceView> SqlReadModels::BalanceOf(const std::string& user_id) {
+  return RunAndRead(executor_, kBalanceOf, Params(user_id), ReadBalance);
+}
+
+app::Async<std::vector<app::WithdrawalView>> SqlReadModels::WithdrawalsOf(const std::string& user_id) {
+  return RunAndRead(executor_, kWithdrawalsOf, Params(user_id), ReadWithdrawals);
 }
 
 }  // namespace gm::infra::store

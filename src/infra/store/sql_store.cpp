@@ -2,50 +2,15 @@
 
 #include <string>
 
-#include "infra/store/append_writer.hpp"
 #include "infra/store/event_codec.hpp"
 #include "infra/store/projector.hpp"
 #include "infra/store/schema.hpp"
-#include "infra/store/stream_queries.hpp"
-#include "infra/time.hpp"
 
 namespace gm::infra::store {
 
 SqlStore::SqlStore(const DatabaseLocation& location) : pool_(sql::OpenPool(location)) {
   auto connection = pool_->Acquire();
   sql::Migrate(*connection, GophermartMigrations(pool_->Kind()));
-}
-
-app::LoadedStream SqlStore::Load(const std::string& stream) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kLoadStream);
-  statement.Bind(1, stream);
-  return queries::ReadStream(statement);
-}
-
-app::AccountSnapshot SqlStore::LoadAccount(const std::string& user_id) {
-  auto c = pool_->Acquire();
-  auto statement = c->Prepare(queries::kLoadAccount);
-  statement.Bind(1, user_id);
-  return queries::ReadAccount(statement);
-}
-
-app::AppendOutcome SqlStore::Append(const std::vector<app::StreamAppend>& appends) {
-  try {
-    return AppendOnce(appends);
-  } catch (const sql::UniqueViolation&) {
-    // Another writer took the same (stream, version) first: the unique
-    // constraint is what decides the race.
-    return app::AppendOutcome::kVersionConflict;
-  }
-}
-
-app::AppendOutcome SqlStore::AppendOnce(const std::vector<app::StreamAppend>& appends) {
-  auto c = pool_->Acquire();
-  sql::WriteTransaction transaction(*c);
-  WriteAppends(*c, appends, NowMs());
-  transaction.Commit();
-  return app::AppendOutcome::kAppended;
 }
 
 bool SqlStore::Ping() { return pool_->Ping(); }
@@ -84,6 +49,12 @@ LogPage SqlStore::ReadAll(LogCursor after, std::size_t limit) {
         {statement.Int64(1), statement.Text(2), statement.Int64(3), Decode(statement.Text(4), statement.Text(5))});
   }
   return page;
+}
+
+void SqlStore::ReleaseLeasesAtStart() {
+  if (pool_->Kind() != Dialect::kSqlite) return;
+  auto c = pool_->Acquire();
+  c->Execute("UPDATE accrual_queue SET lease_until = 0 WHERE lease_until <> 0");
 }
 
 std::int64_t SqlStore::RebuildProjections() {

@@ -2,8 +2,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "app/ports.hpp"
+#include "domain/events.hpp"
 #include "infra/store/sql/sql.hpp"
 
 namespace gm::infra::store {
@@ -29,25 +30,20 @@ struct LogPage {
   LogCursor next;  // pass back to read on; unchanged when nothing new is visible
 };
 
-// The event log, its read models and the accrual queue in one database,
-// SQLite (embedded, WAL) or PostgreSQL. Safe to call from any number of
-// threads; every call blocks, so callers keep it off I/O threads.
-class SqlStore final : public app::EventStore, public app::ReadModels, public app::AccrualQueue {
+// The database under the event log, its read models and the accrual queue,
+// SQLite (embedded, WAL) or PostgreSQL: opened and migrated, with what the
+// operator and start-up need (settings, readiness, leases, rebuilding and
+// reading the whole log). The service's reads and appends go through the
+// executors (store/sql_executor.hpp), over Pool() on SQLite. Safe to call
+// from any number of threads; every call blocks, so callers keep it off I/O
+// threads.
+class SqlStore final {
  public:
   // Opens (creating a SQLite file if needed) and migrates the database.
   explicit SqlStore(const DatabaseLocation& location);
 
-  app::LoadedStream Load(const std::string& stream) override;
-  app::AccountSnapshot LoadAccount(const std::string& user_id) override;
-  app::AppendOutcome Append(const std::vector<app::StreamAppend>& appends) override;
+  [[nodiscard]] sql::ConnectionPool& Pool() { return *pool_; }
 
-  std::optional<app::UserCredentialsView> FindUserByLogin(const std::string& login) override;
-  std::vector<app::OrderView> OrdersOf(const std::string& user_id) override;
-  app::BalanceView BalanceOf(const std::string& user_id) override;
-  std::vector<app::WithdrawalView> WithdrawalsOf(const std::string& user_id) override;
-
-  std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) override;
-  void Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) override;
   // On SQLite, frees every lease: only one process serves an embedded
   // database, so at start-up no lease can belong to anyone alive. On
   // PostgreSQL, other instances may hold leases: they simply expire.
@@ -70,8 +66,6 @@ class SqlStore final : public app::EventStore, public app::ReadModels, public ap
   LogPage ReadAll(LogCursor after, std::size_t limit);
 
  private:
-  app::AppendOutcome AppendOnce(const std::vector<app::StreamAppend>& appends);
-
   std::unique_ptr<sql::ConnectionPool> pool_;
 };
 

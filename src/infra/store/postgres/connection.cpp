@@ -42,16 +42,16 @@ class PgStatement final : public sql::StatementBackend {
     if (!owner_.Defer(name_, params_)) result_ = owner_.Run(name_, params_);
   }
   [[nodiscard]] std::int64_t Int64(int column) const override {
-    const char* text = PQgetvalue(result_.get(), row_, column);
-    std::int64_t value = 0;
-    std::from_chars(text, text + PQgetlength(result_.get(), row_, column), value);
-    return value;
+    return sql::ParseInt64({PQgetvalue(result_.get(), row_, column),
+                            static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))},
+                           column);
   }
   [[nodiscard]] std::string Text(int column) const override {
     return {PQgetvalue(result_.get(), row_, column),
             static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
   }
   [[nodiscard]] bool IsNull(int column) const override { return PQgetisnull(result_.get(), row_, column) != 0; }
+  [[nodiscard]] int Columns() const override { return PQnfields(result_.get()); }
 
  private:
   std::optional<std::string>& Slot(int index) {

@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
-#include <charconv>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -117,30 +116,6 @@ struct InFlight {
 };
 
 }  // namespace
-
-int PgRows::Size() const {
-  if (selected_) return static_cast<int>(rows_.size());
-  return result_ ? PQntuples(result_.get()) : 0;
-}
-
-std::string PgRows::Text(int row, int column) const {
-  return {PQgetvalue(result_.get(), Row(row), Column(column)),
-          static_cast<std::size_t>(PQgetlength(result_.get(), Row(row), Column(column)))};
-}
-
-std::int64_t PgRows::Int64(int row, int column) const {
-  const char* text = PQgetvalue(result_.get(), Row(row), Column(column));
-  const char* end = text + PQgetlength(result_.get(), Row(row), Column(column));
-  std::int64_t value = 0;
-  const auto [stop, error] = std::from_chars(text, end, value);
-  if (error != std::errc{} || stop != end || text == end) {
-    throw std::runtime_error("postgres: column " + std::to_string(column) + " is not a 64-bit integer: '" +
-                             std::string(text, end) + "'");
-  }
-  return value;
-}
-
-bool PgRows::IsNull(int row, int column) const { return PQgetisnull(result_.get(), Row(row), Column(column)) != 0; }
 
 // All state lives on one strand; handlers check `generation_` so a wait
 // armed before the connection broke cannot touch its successor. Queries that

@@ -9,65 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "infra/store/postgres/pg_rows.hpp"
 #include "infra/store/sql/recorder.hpp"
-
-struct pg_result;
 
 namespace boost::asio {
 class io_context;
 }
 
 namespace gm::infra::postgres {
-
-// The rows of one answer. Cheap to copy; columns are 0-based.
-class PgRows {
- public:
-  PgRows() = default;
-  explicit PgRows(std::shared_ptr<pg_result> result) : result_(std::move(result)) {}
-  // Only `rows` of `result`, in that order, and without its first column:
-  // one key's share of an answer to many keys (PgStatementText::many_sql).
-  PgRows(std::shared_ptr<pg_result> result, std::vector<int> rows)
-      : result_(std::move(result)), rows_(std::move(rows)), selected_(true) {}
-  [[nodiscard]] int Size() const;
-  [[nodiscard]] std::string Text(int row, int column) const;
-  [[nodiscard]] std::int64_t Int64(int row, int column) const;
-  [[nodiscard]] bool IsNull(int row, int column) const;
-
- private:
-  [[nodiscard]] int Row(int row) const { return selected_ ? rows_[static_cast<std::size_t>(row)] : row; }
-  [[nodiscard]] int Column(int column) const { return selected_ ? column + 1 : column; }
-
-  std::shared_ptr<pg_result> result_;
-  std::vector<int> rows_;
-  bool selected_ = false;
-};
-
-// Walks PgRows one row at a time, as the row readers beside each query read
-// (store/row_cursor.hpp).
-class PgRowCursor {
- public:
-  explicit PgRowCursor(const PgRows& rows) : rows_(rows) {}
-  bool Step() { return ++row_ < rows_.Size(); }
-  [[nodiscard]] int Size() const { return rows_.Size(); }
-  [[nodiscard]] std::string Text(int column) const { return rows_.Text(row_, column); }
-  [[nodiscard]] std::int64_t Int64(int column) const { return rows_.Int64(row_, column); }
-  [[nodiscard]] bool IsNull(int column) const { return rows_.IsNull(row_, column); }
-
- private:
-  const PgRows& rows_;
-  int row_ = -1;
-};
-
-// The text parameters of a query, built by a call rather than a braced list
-// where a coroutine awaits the query: GCC 12 cannot keep an initializer
-// list's array alive across a suspension ("array used as initializer").
-template <class... Texts>
-std::vector<std::string> Params(Texts&&... texts) {
-  std::vector<std::string> params;
-  params.reserve(sizeof...(texts));
-  (params.emplace_back(std::forward<Texts>(texts)), ...);
-  return params;
-}
 
 // A statement every connection prepares as soon as it is open.
 struct PgStatementText {

@@ -21,6 +21,7 @@ class RecordingStatement final : public StatementBackend {
   [[nodiscard]] std::int64_t Int64(int) const override { NeedsAnAnswer("Int64"); }
   [[nodiscard]] std::string Text(int) const override { NeedsAnAnswer("Text"); }
   [[nodiscard]] bool IsNull(int) const override { NeedsAnAnswer("IsNull"); }
+  [[nodiscard]] int Columns() const override { NeedsAnAnswer("Columns"); }
 
  private:
   std::optional<std::string>& Param(int index) {

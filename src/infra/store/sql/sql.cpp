@@ -1,9 +1,21 @@
 #include "infra/store/sql/sql.hpp"
 
+#include <charconv>
+
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/sqlite/connection.hpp"
 
 namespace gm::infra::sql {
+
+std::int64_t ParseInt64(std::string_view text, int column) {
+  std::int64_t value = 0;
+  const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || stop != text.data() + text.size() || text.empty()) {
+    throw std::runtime_error("column " + std::to_string(column) + " is not a 64-bit integer: '" + std::string(text) +
+                             "'");
+  }
+  return value;
+}
 
 WriteTransaction::WriteTransaction(Connection& connection) : connection_(connection) { connection_.BeginWrite(); }
 

@@ -23,6 +23,11 @@ class UniqueViolation : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A column's text as a 64-bit integer; throws std::runtime_error for
+// anything else (an empty text, a sign alone, trailing characters, too
+// many digits), naming the column, rather than reading it as 0.
+std::int64_t ParseInt64(std::string_view text, int column);
+
 class StatementBackend {
  public:
   virtual ~StatementBackend() = default;
@@ -39,6 +44,8 @@ class StatementBackend {
   [[nodiscard]] virtual std::int64_t Int64(int column) const = 0;
   [[nodiscard]] virtual std::string Text(int column) const = 0;
   [[nodiscard]] virtual bool IsNull(int column) const = 0;
+  // Columns of the current row (after a Step that returned true).
+  [[nodiscard]] virtual int Columns() const = 0;
 };
 
 // One execution of a prepared statement. Indices are 1-based for binds and
@@ -68,6 +75,7 @@ class Statement {
   [[nodiscard]] std::int64_t Int64(int column) const { return backend_->Int64(column); }
   [[nodiscard]] std::string Text(int column) const { return backend_->Text(column); }
   [[nodiscard]] bool IsNull(int column) const { return backend_->IsNull(column); }
+  [[nodiscard]] int Columns() const { return backend_->Columns(); }
 
  private:
   std::unique_ptr<StatementBackend> backend_;

@@ -53,6 +53,7 @@ class SqliteStatement final : public sql::StatementBackend {
     return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))) : std::string();
   }
   [[nodiscard]] bool IsNull(int column) const override { return sqlite3_column_type(handle_, column) == SQLITE_NULL; }
+  [[nodiscard]] int Columns() const override { return sqlite3_column_count(handle_); }
 
  private:
   sqlite3_stmt* handle_;

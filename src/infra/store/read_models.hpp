@@ -1,0 +1,26 @@
+#pragma once
+
+#include <vector>
+
+#include "app/ports.hpp"
+#include "infra/store/sql_executor.hpp"
+
+namespace gm::infra::store {
+
+// The per-user read-model queries over either executor, each one statement.
+class SqlReadModels final : public app::AsyncReadModels {
+ public:
+  explicit SqlReadModels(SqlExecutor& executor) : executor_(executor) {}
+  // The queries it runs (what a pipeline must prepare).
+  static std::vector<SqlQuery> Queries();
+
+  app::Async<std::optional<app::UserCredentialsView>> FindUserByLogin(const std::string& login) override;
+  app::Async<std::vector<app::OrderView>> OrdersOf(const std::string& user_id) override;
+  app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
+  app::Async<std::vector<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id) override;
+
+ private:
+  SqlExecutor& executor_;
+};
+
+}  // namespace gm::infra::store
