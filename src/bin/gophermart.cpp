@@ -55,6 +55,7 @@ std::string JwtKey(const infra::GophermartConfig& config, infra::store::SqlStore
 
 // After the listener is up, so a start-up failure is the only line printed.
 void WarnAboutDefaults(const infra::GophermartConfig& config) {
+  for (const auto& warning : config.warnings) infra::LogLine().Warn(warning);
   if (config.jwt_key.empty()) {
     infra::LogLine().Warn("JWT_KEY is not set: using a key generated once and kept in the database");
   }

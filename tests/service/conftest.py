@@ -95,7 +95,7 @@ class Service:
         self.base = f"http://127.0.0.1:{self.port}"
         contract.watch(self.port, self.name)
         self.env = {k: v for k, v in os.environ.items() if k not in (
-            "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP", "OPENAPI_ADDRESS",
+            "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP", "AMPQ", "OPENAPI_ADDRESS",
             "RATE_LIMIT", "PROCESSING_DELAY")}
         self.env.update({"ASAN_OPTIONS": "detect_leaks=0"})
         self.env.update(env or {})

@@ -130,6 +130,8 @@ def test_bad_values_stop_with_one_line_naming_the_option(tmp_path):
         (["-d", str(tmp_path / "missing-dir" / "x.db")], {}, "DATABASE_URI"),
         (["-r", "ftp://x"], {}, "ACCRUAL_SYSTEM_ADDRESS"),
         (["-a", "256.1.1.1:80"], {}, "RUN_ADDRESS"),
+        ([], {"AMQP": "http://broker:5672"}, "AMQP"),
+        ([], {"AMQP": "amqp://one:5672/", "AMPQ": "amqp://two:5672/"}, "AMQP"),
     ]
     for args, env, option in cases:
         result = run_binary(args, tmp_path, env)

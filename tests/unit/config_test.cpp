@@ -60,6 +60,33 @@ TEST(Config, BadValuesNameTheirOption) {
   EXPECT_EQ(refused_with({"--no-such-flag"}).rfind("command line:", 0), 0U);
 }
 
+TEST(Config, AmqpTakesARabbitMqUriAndTheSeedsMisspelling) {
+  EXPECT_TRUE(Parse({}).amqp.empty()) << "none: the embedded queue";
+  EXPECT_EQ(Parse({"--amqp", "amqp://guest:guest@localhost:5672/"}).amqp, "amqp://guest:guest@localhost:5672/");
+  ConfigSources sources;
+  sources.dotenv = {{"AMPQ", "amqps://broker:5671/loyalty"}};
+  const auto misspelt = Parse({}, sources);
+  EXPECT_EQ(misspelt.amqp, "amqps://broker:5671/loyalty") << "the seed's .env spells it AMPQ";
+  ASSERT_EQ(misspelt.warnings.size(), 1U);
+  EXPECT_NE(misspelt.warnings[0].find("AMQP"), std::string::npos);
+  sources.environment = {{"AMQP", "amqps://broker:5671/loyalty"}};
+  EXPECT_EQ(Parse({}, sources).amqp, "amqps://broker:5671/loyalty") << "both, agreeing";
+  EXPECT_TRUE(Parse({}, {{{"AMQP", "amqp://h"}}, {}}).warnings.empty());
+  sources.environment = {{"AMQP", "amqp://other:5672/"}};
+  try {
+    Parse({}, sources);
+    ADD_FAILURE() << "AMQP and AMPQ disagreeing were accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("AMQP:", 0), 0U) << error.what();
+    EXPECT_NE(std::string(error.what()).find("AMPQ"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(Parse({"--amqp", "amqp://flag"}, sources).amqp, "amqp://flag") << "the flag beats both";
+  for (const std::string bad : {"http://localhost:5672", "localhost:5672", "amqp://h:notaport", "amqp://h/#x"}) {
+    EXPECT_THROW(Parse({"--amqp", bad}), ConfigError) << bad;
+    EXPECT_THROW(Parse({}, {{{"AMQP", bad}}, {}}), ConfigError) << bad;
+  }
+}
+
 TEST(Config, RebuildVerb) { EXPECT_TRUE(Parse({"rebuild-projections", "-d", "x.db"}).rebuild_projections); }
 
 }  // namespace

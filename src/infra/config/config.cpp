@@ -41,6 +41,22 @@ int ParseCount(const std::string& option, const std::string& text, int max) {
   return value;
 }
 
+// AMQP, or the seed's misspelling AMPQ (its .env names the variable so):
+// accepted with a warning, and refused when both are set and disagree. The
+// flag beats both.
+std::string ResolveAmqp(const Layered& layered, const CLI::Option* flag, const std::string& flag_value,
+                        std::vector<std::string>& warnings) {
+  if (flag->count() > 0) return flag_value.empty() ? flag_value : ParseAmqpUri(flag_value);
+  const auto right = layered.Resolve(nullptr, "", "AMQP");
+  const auto misspelt = layered.Resolve(nullptr, "", "AMPQ");
+  if (right && misspelt && *right != *misspelt) {
+    throw ConfigError("AMQP: both AMQP and AMPQ (a misspelling) are set, to different values: keep AMQP only");
+  }
+  if (misspelt) warnings.emplace_back("AMPQ is read as AMQP, the variable's name: rename it to AMQP");
+  const std::string value = right.value_or(misspelt.value_or(""));
+  return value.empty() ? value : ParseAmqpUri(value);
+}
+
 // Parses the command line, or prints help and says so.
 bool ParseCommandLine(CLI::App& app, const std::vector<std::string>& args) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -126,6 +142,15 @@ std::string ParseBaseUrl(const std::string& option, const std::string& text) {
   return candidate;
 }
 
+std::string ParseAmqpUri(const std::string& text) {
+  const auto url = boost::urls::parse_uri(text);
+  if (!url || (url->scheme() != "amqp" && url->scheme() != "amqps") || url->has_fragment()) {
+    throw ConfigError("AMQP: expected an amqp:// or amqps:// URI, got \"" + text + "\"");
+  }
+  if (url->has_port()) ParsePort("AMQP", url->port(), text);
+  return text;
+}
+
 std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,
                                               std::uint16_t default_port) {
   if (text == "off" || text == "none") return std::nullopt;
@@ -162,8 +187,8 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* accrual_flag =
       app.add_option("-r,--accrual-system-address", accrual,
                      "[ACCRUAL_SYSTEM_ADDRESS] base URL of the accrual system (default none: orders stay NEW)");
-  auto* amqp_flag =
-      app.add_option("--amqp", amqp, "[AMQP] RabbitMQ URI (not supported yet; the embedded queue is used)");
+  auto* amqp_flag = app.add_option(
+      "--amqp", amqp, "[AMQP] RabbitMQ URI, amqp:// or amqps:// (default none: the embedded queue); AMPQ is read too");
   auto* jwt_flag = app.add_option("--jwt-key", jwt_key,
                                   "[JWT_KEY] HMAC key for tokens (default: generated once, kept in the database)");
   auto* salt_flag = app.add_option("--salt", salt, "[SALT] server-side pepper mixed into password hashes");
@@ -184,7 +209,7 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   if (auto value = layered.Resolve(accrual_flag, accrual, "ACCRUAL_SYSTEM_ADDRESS"); value && !value->empty()) {
     config.accrual_address = ParseBaseUrl("ACCRUAL_SYSTEM_ADDRESS", *value);
   }
-  config.amqp = layered.Resolve(amqp_flag, amqp, "AMQP").value_or("");
+  config.amqp = ResolveAmqp(layered, amqp_flag, amqp, config.warnings);
   config.jwt_key = layered.Resolve(jwt_flag, jwt_key, "JWT_KEY").value_or("");
   config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
   config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),

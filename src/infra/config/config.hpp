@@ -30,9 +30,12 @@ struct GophermartConfig {
   std::optional<std::string> accrual_address;  // base URL, "http://host:port"
   std::string jwt_key;                         // empty: generated and kept in the database
   std::string salt;
-  std::string amqp;
+  std::string amqp;  // RabbitMQ URI (amqp:// or amqps://); empty: the embedded queue
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
   bool rebuild_projections = false;              // the `rebuild-projections` verb
+  // What parsing noticed but accepted (the seed's AMPQ spelling): one line
+  // each, for the log once the service is up.
+  std::vector<std::string> warnings;
 };
 
 struct AccrualConfig {
@@ -67,6 +70,9 @@ std::string DatabaseName(const DatabaseLocation& location);
 // DATABASE_URI: postgres:// or postgresql:// URIs, sqlite:PATH, or a path.
 DatabaseLocation ParseDatabase(const std::string& text, const std::string& default_path = "gophermart.db");
 std::string ParseBaseUrl(const std::string& option, const std::string& text);
+// AMQP: an amqp:// or amqps:// URI (host, port, credentials and vhost as
+// RabbitMQ reads them); returned as given.
+std::string ParseAmqpUri(const std::string& text);
 // OPENAPI_ADDRESS: "off" disables the docs; empty means `default_port` on the API's host.
 std::optional<ListenAddress> ParseDocsAddress(const std::string& text, const ListenAddress& api,
                                               std::uint16_t default_port);
