@@ -1,0 +1,195 @@
+// The RabbitMQ client and the accrual topology against a real broker
+// (GM_AMQP_URI, started by scripts/test with scripts/start-rabbitmq): the
+// topology declared by two connections at once and again, a confirmed
+// publish delivered once and gone once acknowledged, the delivery limit
+// sending a poison message to the dead-letter queue, a retry tier handing a
+// message back to the work queue after its delay, and refusals as errors.
+// Each test has topology names of its own.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+
+#include "infra/amqp/amqp_connection.hpp"
+#include "infra/amqp/topology.hpp"
+
+namespace gm::infra::amqp {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(AmqpTopology, ARetryIsQueuedInTheShortestTierThatIsLongEnough) {
+  const Topology topology({"t", 5, {1s, 5s, 30s}});
+  EXPECT_EQ(topology.RetryQueue(500ms), "t.retry.1000ms");
+  EXPECT_EQ(topology.RetryQueue(1s), "t.retry.1000ms");
+  EXPECT_EQ(topology.RetryQueue(2s), "t.retry.5000ms");
+  EXPECT_EQ(topology.RetryQueue(10min), "t.retry.30000ms") << "past the longest tier: the longest";
+}
+
+class AmqpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* uri = std::getenv("GM_AMQP_URI");
+    if (uri == nullptr) GTEST_SKIP() << "GM_AMQP_URI is not set (scripts/test sets it)";
+    uri_ = uri;
+    static int counter = 0;
+    options_.prefix = "gm-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  }
+
+  std::unique_ptr<AmqpConnection> Connect() { return std::make_unique<AmqpConnection>(uri_, 10s); }
+
+  // The next delivery, skipping idle waits, for at most `patience`.
+  static std::optional<Delivery> NextDelivery(AmqpConnection& connection, std::chrono::milliseconds patience) {
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto incoming = connection.Next(100ms);
+      if (auto* delivery = std::get_if<Delivery>(&incoming)) return *delivery;
+    }
+    return std::nullopt;
+  }
+
+  // Publishes one message and waits for the broker's confirm of it
+  // (confirms of earlier publishes may come first).
+  static void PublishConfirmed(AmqpConnection& connection, const std::string& queue, const std::string& body) {
+    const auto sequence = connection.Publish("", queue, body);
+    for (int i = 0; i < 50; ++i) {
+      auto incoming = connection.Next(100ms);
+      if (auto* confirm = std::get_if<Confirm>(&incoming)) {
+        ASSERT_TRUE(confirm->ack);
+        if (confirm->sequence >= sequence) return;
+      }
+    }
+    FAIL() << "no confirm of " << sequence << " within 5 s";
+  }
+
+  // Waits until `queue` holds `count` ready messages (dead-lettering and
+  // expiry happen inside the broker, a moment later); answers the last count.
+  std::uint32_t WaitForCount(AmqpConnection& connection, const std::string& queue, std::uint32_t count) {
+    std::uint32_t seen = 0;
+    for (int i = 0; i < 100 && seen != count; ++i) {
+      seen = connection.CheckQueue(queue);
+      if (seen != count) std::this_thread::sleep_for(50ms);
+    }
+    return seen;
+  }
+
+  std::string uri_;
+  TopologyOptions options_;
+};
+
+TEST_F(AmqpTest, TheTopologyIsDeclaredByTwoConnectionsAtOnceAndAgain) {
+  const Topology topology(options_);
+  std::vector<std::string> failures(2);
+  std::vector<std::thread> instances;
+  for (std::size_t i = 0; i < 2; ++i) {
+    instances.emplace_back([&, i] {
+      try {
+        auto connection = Connect();
+        topology.Declare(*connection);
+      } catch (const std::exception& error) {
+        failures[i] = error.what();
+      }
+    });
+  }
+  for (auto& instance : instances) instance.join();
+  EXPECT_EQ(failures, std::vector<std::string>(2)) << "both declarations succeed";
+  auto connection = Connect();
+  topology.Declare(*connection);
+  EXPECT_EQ(connection->CheckQueue(topology.WorkQueue()), 0U);
+  EXPECT_EQ(connection->CheckQueue(topology.DeadLetterQueue()), 0U);
+  for (const auto delay : options_.retry_delays) EXPECT_EQ(connection->CheckQueue(topology.RetryQueue(delay)), 0U);
+}
+
+TEST_F(AmqpTest, AConfirmedPublishIsDeliveredOnceAndGoneOnceAcknowledged) {
+  const Topology topology(options_);
+  auto publisher = Connect();
+  topology.Declare(*publisher);
+  publisher->EnableConfirms();
+  EXPECT_EQ(publisher->Publish("", topology.WorkQueue(), "12345678903"), 1U) << "the first sequence number";
+  PublishConfirmed(*publisher, topology.WorkQueue(), "79927398713");
+  EXPECT_EQ(WaitForCount(*publisher, topology.WorkQueue(), 2), 2U);
+
+  auto consumer = Connect();
+  consumer->Prefetch(1);
+  consumer->Consume(topology.WorkQueue());
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 2; ++i) {
+    const auto delivery = NextDelivery(*consumer, 5s);
+    ASSERT_TRUE(delivery.has_value()) << i;
+    EXPECT_FALSE(delivery->redelivered);
+    EXPECT_EQ(delivery->routing_key, topology.WorkQueue());
+    bodies.push_back(delivery->body);
+    consumer->Ack(delivery->tag);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"12345678903", "79927398713"})) << "in the order published";
+  EXPECT_FALSE(NextDelivery(*consumer, 300ms).has_value()) << "nothing is delivered twice";
+  EXPECT_EQ(WaitForCount(*publisher, topology.WorkQueue(), 0), 0U);
+}
+
+TEST_F(AmqpTest, PastTheDeliveryLimitAMessageGoesToTheDeadLetterQueue) {
+  options_.delivery_limit = 2;
+  const Topology topology(options_);
+  auto publisher = Connect();
+  topology.Declare(*publisher);
+  publisher->EnableConfirms();
+  PublishConfirmed(*publisher, topology.WorkQueue(), "poison");
+
+  auto consumer = Connect();
+  consumer->Consume(topology.WorkQueue());
+  int deliveries = 0;
+  while (auto delivery = NextDelivery(*consumer, 1s)) {
+    EXPECT_EQ(delivery->body, "poison");
+    EXPECT_EQ(delivery->redelivered, deliveries > 0);
+    ++deliveries;
+    consumer->Reject(delivery->tag, true);
+    ASSERT_LE(deliveries, 10) << "the limit did not stop it";
+  }
+  EXPECT_EQ(deliveries, options_.delivery_limit + 1) << "delivered once, then redelivered up to the limit";
+  EXPECT_EQ(WaitForCount(*publisher, topology.DeadLetterQueue(), 1), 1U) << "kept, not dropped";
+  EXPECT_EQ(publisher->CheckQueue(topology.WorkQueue()), 0U);
+}
+
+TEST_F(AmqpTest, ARetryTierHandsAMessageBackToTheWorkQueueAfterItsDelay) {
+  options_.retry_delays = {400ms};
+  const Topology topology(options_);
+  auto publisher = Connect();
+  topology.Declare(*publisher);
+  publisher->EnableConfirms();
+  auto consumer = Connect();
+  consumer->Consume(topology.WorkQueue());
+  const auto sent = std::chrono::steady_clock::now();
+  PublishConfirmed(*publisher, topology.RetryQueue(100ms), "later");
+  const auto delivery = NextDelivery(*consumer, 5s);
+  ASSERT_TRUE(delivery.has_value()) << "the tier dead-letters into the work queue";
+  EXPECT_EQ(delivery->body, "later");
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 350ms) << "not before the tier's delay";
+  consumer->Ack(delivery->tag);
+}
+
+TEST_F(AmqpTest, ADeclarationThatDisagreesWithTheBrokerIsAnErrorNamingTheQueue) {
+  const Topology topology(options_);
+  auto connection = Connect();
+  topology.Declare(*connection);
+  options_.delivery_limit += 1;
+  auto other = Connect();
+  try {
+    Topology(options_).Declare(*other);
+    FAIL() << "a different delivery limit was accepted";
+  } catch (const AmqpError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("PRECONDITION_FAILED"), std::string::npos) << message;
+    EXPECT_NE(message.find(topology.WorkQueue()), std::string::npos) << message;
+  }
+}
+
+TEST_F(AmqpTest, AnUnreachableBrokerIsAnErrorWithinTheTimeout) {
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(AmqpConnection("amqp://guest:guest@127.0.0.1:1/", 10s, 2s), AmqpError);
+  EXPECT_THROW(AmqpConnection("amqp://nobody:wrong@" + uri_.substr(uri_.find('@') + 1), 10s, 2s), AmqpError)
+      << "refused credentials";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+}  // namespace
+}  // namespace gm::infra::amqp
