@@ -213,9 +213,11 @@ TEST_F(PgPipelineTest, ReadsArrivingWhileABatchIsOutGoOutTogetherAfterIt) {
   std::vector<Outcome> nows;
   for (int i = 0; i < 5; ++i) {
     pool_->Query("now", {}, [&](std::exception_ptr error, PgRows rows) {
-      std::lock_guard lock(mutex);
-      nows.push_back({error, std::move(rows)});
-      done.count_down();
+      {
+        std::lock_guard lock(mutex);
+        nows.push_back({error, std::move(rows)});
+      }
+      done.count_down();  // last: once it is down, the test may end and take the mutex with it
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
