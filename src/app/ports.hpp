@@ -114,6 +114,14 @@ class AsyncAccrualQueue {
   virtual Async<std::vector<PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
                                                     std::size_t limit) = 0;
   virtual Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) = 0;
+  // True while the order waits for a final answer (its row is there).
+  virtual Async<bool> IsPending(const std::string& number) = 0;
+  // The claimed order reached its final status (which took it off the
+  // table in the same transaction): a broker's message of it is settled.
+  virtual Async<void> Complete(const std::string& /*number*/) { co_return; }
+  // Handling the claimed order failed: a broker gives its message back at
+  // once (a table's lease simply runs out).
+  virtual Async<void> Abandon(const std::string& /*number*/) { co_return; }
 };
 
 }  // namespace gm::app

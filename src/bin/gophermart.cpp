@@ -5,6 +5,9 @@
 
 #include "app/command_service.hpp"
 #include "infra/accrual/accrual_worker.hpp"
+#include "infra/amqp/broker_accrual_queue.hpp"
+#include "infra/amqp/broker_link.hpp"
+#include "infra/amqp/outbox_relay.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/random_hex.hpp"
 #include "infra/auth/token_issuer.hpp"
@@ -60,9 +63,6 @@ void WarnAboutDefaults(const infra::GophermartConfig& config) {
     infra::LogLine().Warn("JWT_KEY is not set: using a key generated once and kept in the database");
   }
   if (!config.accrual_address) infra::LogLine().Warn("ACCRUAL_SYSTEM_ADDRESS is not set: uploaded orders stay NEW");
-  if (!config.amqp.empty()) {
-    infra::LogLine().Warn("AMQP is set but RabbitMQ is not supported by this build yet: using the embedded queue");
-  }
 }
 
 int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
@@ -104,16 +104,45 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::store::SqlAccrualQueue accrual_queue(*command_executor);
   app::CommandService commands(events);
 
+  // With AMQP the work goes through RabbitMQ (decision 0012): the relay
+  // publishes the table's rows, and the worker takes deliveries (only when
+  // it has an accrual system to ask). Declared in this order so that each
+  // goes before what it uses.
+  std::unique_ptr<infra::amqp::BrokerAccrualQueue> broker_queue;
+  std::unique_ptr<infra::amqp::BrokerLink> link;
+  std::unique_ptr<infra::amqp::OutboxRelay> relay;
+  if (!config.amqp.empty()) {
+    broker_queue = std::make_unique<infra::amqp::BrokerAccrualQueue>(loops.Main(), accrual_queue,
+                                                                     infra::amqp::BrokerAccrualQueue::Options{});
+    infra::amqp::BrokerLinkOptions link_options;
+    link_options.uri = config.amqp;
+    link_options.consume = config.accrual_address.has_value();
+    link = std::make_unique<infra::amqp::BrokerLink>(
+        link_options, [&broker_queue, &link](infra::amqp::Delivery delivery, std::uint64_t epoch) {
+          broker_queue->Deliver(*link, std::move(delivery), epoch);
+        });
+    relay = std::make_unique<infra::amqp::OutboxRelay>(loops.Main(), accrual_queue, *link);
+  }
+
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
     infra::accrual::AccrualWorkerOptions worker_options;
     worker_options.metrics = &metrics;
-    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), accrual_queue, commands,
-                                                             *config.accrual_address, worker_options);
+    app::AsyncAccrualQueue* work = &accrual_queue;
+    if (broker_queue) {
+      work = broker_queue.get();
+      worker_options.idle_poll = std::chrono::milliseconds(1);  // a claim waits for a delivery itself
+    }
+    worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *work, commands, *config.accrual_address,
+                                                             worker_options);
   }
 
-  infra::http::LoyaltyApi api(commands, queries, hasher, hashing_lane.get_executor(), tokens, [&worker] {
-    if (worker) worker->Nudge();
+  infra::http::LoyaltyApi api(commands, queries, hasher, hashing_lane.get_executor(), tokens, [&worker, &relay] {
+    if (relay) {
+      relay->Nudge();
+    } else if (worker) {
+      worker->Nudge();
+    }
   });
   infra::http::Router router;
   api.AddRoutes(router);
@@ -143,12 +172,15 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   }
   if (docs) servers.push_back(&docs->Server());
   WarnAboutDefaults(config);
+  if (link) link->Start();
+  if (relay) relay->Start();
   if (worker) worker->Start();
 
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))
       .Add("database", infra::DatabaseName(config.database))
       .Add("accrual_system", config.accrual_address.value_or("none"))
+      .Add("queue", config.amqp.empty() ? "embedded" : "rabbitmq")
       .Add("docs", docs ? docs->Url() : "off")
       .Info("gophermart is listening");
   infra::FlushLogs();  // the start-up lines now, not within the second

@@ -30,6 +30,9 @@ TEST_JWT_KEY = "service-test-key"
 # "postgres" (a fresh database per service in the cluster at GM_POSTGRES_URI,
 # which scripts/test starts with scripts/start-postgres).
 STORE = os.environ.get("GM_STORE", "sqlite")
+# GM_QUEUE=rabbitmq: every gophermart started here sends the accrual work
+# through the broker named by GM_AMQP_URI (scripts/start-rabbitmq).
+QUEUE = os.environ.get("GM_QUEUE", "embedded")
 _databases = [0]
 
 
@@ -98,6 +101,8 @@ class Service:
             "RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "JWT_KEY", "SALT", "AMQP", "AMPQ", "OPENAPI_ADDRESS",
             "RATE_LIMIT", "PROCESSING_DELAY")}
         self.env.update({"ASAN_OPTIONS": "detect_leaks=0"})
+        if QUEUE == "rabbitmq" and self.name == "gophermart":
+            self.env["AMQP"] = os.environ["GM_AMQP_URI"]  # the whole suite, with the work on RabbitMQ
         self.env.update(env or {})
         self.args = list(args or [])
         self.process = None

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "infra/amqp/amqp_connection.hpp"
+#include "infra/amqp/broker_accrual_queue.hpp"
 #include "infra/amqp/topology.hpp"
 
 namespace gm::infra::amqp {
@@ -19,12 +20,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(AmqpTopology, ARetryIsQueuedInTheShortestTierThatIsLongEnough) {
+TEST(AmqpTopology, ARetryIsQueuedInTheLongestTierNoLongerThanItsDelay) {
   const Topology topology({"t", 5, {1s, 5s, 30s}});
-  EXPECT_EQ(topology.RetryQueue(500ms), "t.retry.1000ms");
+  EXPECT_EQ(topology.RetryQueue(500ms), "t.retry.1000ms") << "shorter than every tier: the shortest";
   EXPECT_EQ(topology.RetryQueue(1s), "t.retry.1000ms");
-  EXPECT_EQ(topology.RetryQueue(2s), "t.retry.5000ms");
+  EXPECT_EQ(topology.RetryQueue(4999ms), "t.retry.1000ms");
+  EXPECT_EQ(topology.RetryQueue(5s), "t.retry.5000ms");
   EXPECT_EQ(topology.RetryQueue(10min), "t.retry.30000ms") << "past the longest tier: the longest";
+}
+
+TEST(AmqpWork, AMessageBodyIsAnOrderNumberAndItsAttempts) {
+  EXPECT_EQ(BrokerAccrualQueue::Body("12345678903", 4), "12345678903 4");
+  const auto order = BrokerAccrualQueue::ParseBody("12345678903 4");
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->number, "12345678903");
+  EXPECT_EQ(order->attempts, 4);
+  for (const std::string bad : {"", " 4", "12345678903", "12345678903 ", "12345678903 -1", "12345678903 4x",
+                                "1234a678903 4", "12345678903 99999999999"}) {
+    EXPECT_FALSE(BrokerAccrualQueue::ParseBody(bad).has_value()) << "'" << bad << "'";
+  }
 }
 
 class AmqpTest : public ::testing::Test {
@@ -159,7 +173,7 @@ TEST_F(AmqpTest, ARetryTierHandsAMessageBackToTheWorkQueueAfterItsDelay) {
   auto consumer = Connect();
   consumer->Consume(topology.WorkQueue());
   const auto sent = std::chrono::steady_clock::now();
-  PublishConfirmed(*publisher, topology.RetryQueue(100ms), "later");
+  PublishConfirmed(*publisher, topology.RetryQueue(1s), "later");
   const auto delivery = NextDelivery(*consumer, 5s);
   ASSERT_TRUE(delivery.has_value()) << "the tier dead-letters into the work queue";
   EXPECT_EQ(delivery->body, "later");

@@ -153,7 +153,8 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
           co_await Reschedule(order.number, order.attempts + 1,
                               Doubling(options.recheck_first, options.recheck_max, order.attempts));
         }
-        co_return;  // a final status took the order off the queue in the same transaction
+        co_await queue.Complete(order.number);  // the final status took it off the table in the same transaction
+        co_return;
       }
       case AccrualReply::Kind::kNotRegistered:
         co_await Reschedule(order.number, order.attempts + 1,
@@ -192,6 +193,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     AccrualClient client(strand, base_url);
     asio::steady_timer timer(strand);
     for (;;) {
+      std::optional<std::string> in_hand;  // the order claimed, until it is settled
       bool failed = false;
       try {
         co_await WaitForTurn(timer);
@@ -203,6 +205,7 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
           co_await Sleep(timer, options.idle_poll);
           continue;
         }
+        in_hand = claimed.front().number;
         const AccrualReply reply = co_await client.Check(claimed.front().number);
         slot.Finish();
         co_await Apply(claimed.front(), reply);
@@ -210,7 +213,18 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         LogLine().Add("error", error.what()).Error("accrual worker step failed");
         failed = true;
       }
-      if (failed) co_await Sleep(timer, options.backoff_first);
+      if (failed) {
+        if (in_hand) co_await Abandoned(*in_hand);
+        co_await Sleep(timer, options.backoff_first);
+      }
+    }
+  }
+
+  awaitable<void> Abandoned(const std::string& number) {
+    try {
+      co_await queue.Abandon(number);
+    } catch (const std::exception& error) {
+      LogLine().Add("order", number).Add("error", error.what()).Error("accrual worker could not give an order back");
     }
   }
 };

@@ -220,6 +220,12 @@ AmqpConnection::Incoming AmqpConnection::Next(std::chrono::milliseconds timeout)
   }
 }
 
+int AmqpConnection::Socket() const { return amqp_get_sockfd(state_->connection); }
+
+bool AmqpConnection::HasBuffered() const {
+  return amqp_data_in_buffer(state_->connection) != 0 || amqp_frames_enqueued(state_->connection) != 0;
+}
+
 void AmqpConnection::Ack(std::uint64_t tag) {
   state_->Check(amqp_basic_ack(state_->connection, kChannel, tag, 0), "acknowledge a delivery");
 }

@@ -72,6 +72,12 @@ class AmqpConnection {
   using Incoming = std::variant<std::monostate, Delivery, Confirm>;
   Incoming Next(std::chrono::milliseconds timeout);
 
+  // For a caller that waits on the socket itself (with other things) before
+  // calling Next: the socket, and whether frames already wait in the
+  // library's buffer (then the socket may never become readable for them).
+  [[nodiscard]] int Socket() const;
+  [[nodiscard]] bool HasBuffered() const;
+
   void Ack(std::uint64_t tag);
   // Gives a delivery back: requeued, or (requeue false) dead-lettered.
   void Reject(std::uint64_t tag, bool requeue);

@@ -1,7 +1,5 @@
 #include "infra/amqp/topology.hpp"
 
-#include <algorithm>
-
 namespace gm::infra::amqp {
 
 std::string Topology::TierName(std::chrono::milliseconds delay) const {
@@ -9,9 +7,11 @@ std::string Topology::TierName(std::chrono::milliseconds delay) const {
 }
 
 std::string Topology::RetryQueue(std::chrono::milliseconds delay) const {
-  const auto& delays = options_.retry_delays;
-  const auto tier = std::find_if(delays.begin(), delays.end(), [&](auto d) { return d >= delay; });
-  return TierName(tier == delays.end() ? delays.back() : *tier);
+  auto tier = options_.retry_delays.front();
+  for (const auto candidate : options_.retry_delays) {
+    if (candidate <= delay && candidate > tier) tier = candidate;
+  }
+  return TierName(tier);
 }
 
 void Topology::Declare(AmqpConnection& connection) const {

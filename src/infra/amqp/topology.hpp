@@ -20,9 +20,13 @@ struct TopologyOptions {
   // Delayed re-checks: a message published to a tier waits there this long,
   // then dead-letters back into the work queue. One TTL per queue, so
   // messages expire in the order they came (a per-message TTL would only
-  // expire at the head).
-  std::vector<std::chrono::milliseconds> retry_delays = {std::chrono::seconds(1), std::chrono::seconds(5),
-                                                         std::chrono::seconds(30), std::chrono::minutes(5)};
+  // expire at the head). Doubling, so a delay rounded down to its tier is
+  // at most halved.
+  std::vector<std::chrono::milliseconds> retry_delays = {
+      std::chrono::milliseconds(250), std::chrono::milliseconds(500), std::chrono::seconds(1),
+      std::chrono::seconds(2),        std::chrono::seconds(4),        std::chrono::seconds(8),
+      std::chrono::seconds(16),       std::chrono::seconds(32),       std::chrono::seconds(64),
+      std::chrono::seconds(128),      std::chrono::seconds(256)};
 };
 
 class Topology {
@@ -34,8 +38,9 @@ class Topology {
   [[nodiscard]] std::string WorkQueue() const { return options_.prefix + ".work"; }
   // Where poison messages end; nothing reads it but an operator.
   [[nodiscard]] std::string DeadLetterQueue() const { return options_.prefix + ".dead"; }
-  // The retry tier of `delay`: the shortest one at least that long, or the
-  // longest.
+  // The retry tier of `delay`: the longest one no longer than it (a
+  // re-check a little early is harmless: the worker still keeps its pauses
+  // and pace), or the shortest.
   [[nodiscard]] std::string RetryQueue(std::chrono::milliseconds delay) const;
   // A fanout exchange every instance hears (pause on a 429).
   [[nodiscard]] std::string ControlExchange() const { return options_.prefix + ".control"; }

@@ -24,6 +24,10 @@ constexpr SqlQuery kClaimDue{
 constexpr SqlQuery kReschedule{
     "reschedule", "UPDATE accrual_queue SET attempts = ?, next_attempt_at = ?, lease_until = 0 WHERE order_number = ?"};
 
+constexpr SqlQuery kIsPending{"is_pending", "SELECT 1 FROM accrual_queue WHERE order_number = ?"};
+
+bool ReadAny(const SqlRows& rows) { return rows.Size() > 0; }
+
 std::vector<app::PendingOrder> ReadClaimed(const SqlRows& rows) {
   std::vector<app::PendingOrder> claimed;
   claimed.reserve(static_cast<std::size_t>(rows.Size()));
@@ -35,7 +39,7 @@ std::vector<app::PendingOrder> ReadClaimed(const SqlRows& rows) {
 
 }  // namespace
 
-std::vector<SqlQuery> SqlAccrualQueue::Queries() { return {kClaimDue, kReschedule}; }
+std::vector<SqlQuery> SqlAccrualQueue::Queries() { return {kClaimDue, kReschedule, kIsPending}; }
 
 app::Async<std::vector<app::PendingOrder>> SqlAccrualQueue::ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
                                                                      std::size_t limit) {
@@ -46,6 +50,14 @@ app::Async<std::vector<app::PendingOrder>> SqlAccrualQueue::ClaimDue(domain::Tim
 app::Async<void> SqlAccrualQueue::Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) {
   auto params = Params(std::to_string(attempts), std::to_string(next_attempt_at), number);
   co_await executor_.Run(kReschedule, std::move(params));
+}
+
+}  // namespace gm::infra::store
+
+namespace gm::infra::store {
+
+app::Async<bool> SqlAccrualQueue::IsPending(const std::string& number) {
+  return RunAndRead(executor_, kIsPending, Params(number), ReadAny);
 }
 
 }  // namespace gm::infra::store

@@ -23,6 +23,7 @@ class SqlAccrualQueue final : public app::AsyncAccrualQueue {
   app::Async<std::vector<app::PendingOrder>> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until,
                                                       std::size_t limit) override;
   app::Async<void> Reschedule(const std::string& number, int attempts, domain::TimeMs next_attempt_at) override;
+  app::Async<bool> IsPending(const std::string& number) override;
 
  private:
   SqlExecutor& executor_;
