@@ -138,7 +138,8 @@ TEST_F(AmqpTest, AConfirmedPublishIsDeliveredOnceAndGoneOnceAcknowledged) {
   }
   EXPECT_EQ(bodies, (std::vector<std::string>{"12345678903", "79927398713"})) << "in the order published";
   EXPECT_FALSE(NextDelivery(*consumer, 300ms).has_value()) << "nothing is delivered twice";
-  EXPECT_EQ(WaitForCount(*publisher, topology.WorkQueue(), 0), 0U);
+  consumer.reset();  // unacknowledged deliveries would now be ready again
+  EXPECT_EQ(WaitForCount(*publisher, topology.WorkQueue(), 0), 0U) << "both acknowledged";
 }
 
 TEST_F(AmqpTest, PastTheDeliveryLimitAMessageGoesToTheDeadLetterQueue) {
@@ -197,12 +198,19 @@ TEST_F(AmqpTest, ADeclarationThatDisagreesWithTheBrokerIsAnErrorNamingTheQueue) 
   }
 }
 
-TEST_F(AmqpTest, AnUnreachableBrokerIsAnErrorWithinTheTimeout) {
-  const auto started = std::chrono::steady_clock::now();
-  EXPECT_THROW(AmqpConnection("amqp://guest:guest@127.0.0.1:1/", 10s, 2s), AmqpError);
-  EXPECT_THROW(AmqpConnection("amqp://nobody:wrong@" + uri_.substr(uri_.find('@') + 1), 10s, 2s), AmqpError)
-      << "refused credentials";
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+TEST_F(AmqpTest, AnUnreachableBrokerAndRefusedCredentialsAreErrorsThatSaySo) {
+  const auto message = [](const std::string& uri) {
+    try {
+      AmqpConnection connection(uri, 10s, 2s);
+    } catch (const AmqpError& error) {
+      return std::string(error.what());
+    }
+    return std::string("connected");
+  };
+  EXPECT_NE(message("amqp://guest:guest@127.0.0.1:1").find("connect to 127.0.0.1:1"), std::string::npos);
+  const auto refused = message("amqp://nobody:wrong@" + uri_.substr(uri_.find('@') + 1));
+  EXPECT_NE(refused.find("log in to"), std::string::npos) << refused;
+  EXPECT_NE(message("http://x").find("cannot parse"), std::string::npos);
 }
 
 }  // namespace

@@ -206,6 +206,9 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
           continue;
         }
         in_hand = claimed.front().number;
+        // A claim may wait (a broker's delivery): a 429 another loop met
+        // meanwhile holds this request too.
+        while (paused_until > Clock::now()) co_await Sleep(timer, paused_until - Clock::now());
         const AccrualReply reply = co_await client.Check(claimed.front().number);
         slot.Finish();
         co_await Apply(claimed.front(), reply);

@@ -17,9 +17,14 @@ using asio::awaitable;
 using asio::use_awaitable;
 
 // Publishes and resumes the caller with whether the broker confirmed it.
+// (A refusal answers at once and may resume the caller inside Publish,
+// ending this lambda's object: nothing of it is touched after the call.)
 awaitable<bool> Published(BrokerLink& link, std::string queue, std::string body) {
   return Asked<bool>([&link, queue = std::move(queue), body = std::move(body)](auto reply) mutable {
-    link.Publish(std::move(queue), std::move(body), [reply](bool confirmed) mutable { reply(nullptr, confirmed); });
+    BrokerLink* const broker = &link;
+    std::string to = std::move(queue);
+    std::string text = std::move(body);
+    broker->Publish(std::move(to), std::move(text), [reply](bool confirmed) mutable { reply(nullptr, confirmed); });
   });
 }
 
@@ -31,8 +36,31 @@ struct BrokerAccrualQueue::State {
 
   asio::strand<asio::io_context::executor_type> strand;
   std::deque<std::pair<app::PendingOrder, Held>> waiting;  // delivered, not claimed yet
-  std::map<std::string, Held> in_hand;                     // claimed, by order number
-  Sleepers sleepers;                                       // claims waiting for a delivery
+  std::map<std::string, std::pair<app::PendingOrder, Held>> in_hand;  // claimed, by order number
+  // Deliveries of an order already in hand (a re-check back before the
+  // first was settled, or a copy redelivered after a reconnect): set aside
+  // until that one is settled, then claimed in their turn.
+  std::multimap<std::string, std::pair<app::PendingOrder, Held>> parked;
+  Sleepers sleepers;  // claims waiting for a delivery
+
+  // Settles the delivery in hand of `number` (`ack`, or give it back) and
+  // lets its parked copies be claimed; false when none was in hand.
+  bool Settle(const std::string& number, bool ack) {
+    const auto it = in_hand.find(number);
+    if (it == in_hand.end()) return false;
+    const Held& held = it->second.second;
+    if (ack) {
+      held.link->Ack(held.epoch, held.tag);
+    } else {
+      held.link->Reject(held.epoch, held.tag, true);
+    }
+    in_hand.erase(it);
+    const auto [first, last] = parked.equal_range(number);
+    for (auto copy = first; copy != last; ++copy) waiting.push_front(std::move(copy->second));
+    if (first != last) sleepers.WakeAll();
+    parked.erase(first, last);
+    return true;
+  }
 };
 
 BrokerAccrualQueue::BrokerAccrualQueue(asio::io_context& io, app::AsyncAccrualQueue& table, Options options)
@@ -65,7 +93,7 @@ void BrokerAccrualQueue::Deliver(BrokerLink& link, Delivery delivery, std::uint6
   }
   asio::post(state_->strand, [state = state_, order = std::move(*order), held = Held{&link, epoch, delivery.tag},
                               max = options_.max_waiting]() mutable {
-    if (state->waiting.size() >= max) {
+    if (state->waiting.size() + state->parked.size() >= max) {
       held.link->Reject(held.epoch, held.tag, true);
       return;
     }
@@ -79,64 +107,89 @@ app::Async<std::vector<app::PendingOrder>> BrokerAccrualQueue::ClaimDue(domain::
   auto take = [state = state_, wait = options_.claim_wait]() -> awaitable<std::vector<app::PendingOrder>> {
     asio::steady_timer timer(state->strand);
     if (state->waiting.empty()) co_await state->sleepers.Sleep(timer, wait);
-    if (state->waiting.empty()) co_return std::vector<app::PendingOrder>{};
-    auto [order, held] = std::move(state->waiting.front());
-    state->waiting.pop_front();
-    if (state->in_hand.contains(order.number)) {
-      held.link->Ack(held.epoch, held.tag);  // a duplicate of an order being handled now
-      co_return std::vector<app::PendingOrder>{};
+    while (!state->waiting.empty()) {
+      auto delivered = std::move(state->waiting.front());
+      state->waiting.pop_front();
+      const std::string number = delivered.first.number;
+      if (state->in_hand.contains(number)) {
+        state->parked.emplace(number, std::move(delivered));
+        continue;
+      }
+      auto order = delivered.first;
+      state->in_hand.emplace(number, std::move(delivered));
+      co_return std::vector<app::PendingOrder>{std::move(order)};
     }
-    state->in_hand.emplace(order.number, held);
-    co_return std::vector<app::PendingOrder>{std::move(order)};
+    co_return std::vector<app::PendingOrder>{};
   };
   for (;;) {
     auto taken = co_await asio::co_spawn(state_->strand, take, use_awaitable);
     if (taken.empty()) co_return taken;
-    if (co_await table_.IsPending(taken.front().number)) co_return taken;
+    bool pending = false;
+    std::exception_ptr fault;
+    try {
+      pending = co_await table_.IsPending(taken.front().number);
+    } catch (const std::exception&) {
+      fault = std::current_exception();
+    }
+    if (fault) {
+      co_await Settled(taken.front().number, false);  // back to the broker, not stuck in hand
+      std::rethrow_exception(fault);
+    }
+    if (pending) co_return taken;
     co_await Complete(taken.front().number);  // a duplicate of a final order, or a stranger's
   }
+}
+
+app::Async<bool> BrokerAccrualQueue::Settled(const std::string& number, bool ack) {
+  auto settle = [state = state_, number, ack]() -> awaitable<bool> { co_return state->Settle(number, ack); };
+  co_return co_await asio::co_spawn(state_->strand, std::move(settle), use_awaitable);
+}
+
+app::Async<std::optional<BrokerAccrualQueue::Held>> BrokerAccrualQueue::InHand(const std::string& number) {
+  auto peek = [state = state_, number]() -> awaitable<std::optional<Held>> {
+    const auto it = state->in_hand.find(number);
+    if (it == state->in_hand.end()) co_return std::nullopt;
+    co_return it->second.second;
+  };
+  co_return co_await asio::co_spawn(state_->strand, std::move(peek), use_awaitable);
 }
 
 app::Async<void> BrokerAccrualQueue::Reschedule(const std::string& number, int attempts,
                                                 domain::TimeMs next_attempt_at) {
   const std::string order = number;
-  auto peek = [state = state_, order]() -> awaitable<std::optional<Held>> {
-    const auto it = state->in_hand.find(order);
-    if (it == state->in_hand.end()) co_return std::nullopt;
-    co_return it->second;
-  };
-  const auto held = co_await asio::co_spawn(state_->strand, std::move(peek), use_awaitable);
+  const auto held = co_await InHand(order);
   if (held) {
+    // A tenth more (and the time since the caller chose the delay) so an
+    // exact tier is not rounded down to the one below.
     const auto delay = std::chrono::milliseconds(std::max<domain::TimeMs>(0, next_attempt_at - NowMs()));
-    const bool confirmed =
-        co_await Published(*held->link, held->link->Names().RetryQueue(delay), Body(order, attempts));
+    const auto tier = held->link->Names().RetryQueue(delay + delay / 10 + std::chrono::milliseconds(20));
+    const bool confirmed = co_await Published(*held->link, tier, Body(order, attempts));
     if (!confirmed) throw app::StoreUnavailable("amqp: the broker did not confirm a re-check of order " + order);
   }
   // The row stays away from the relay until well after the re-check.
   co_await table_.Reschedule(order, attempts, next_attempt_at + options_.hold.count());
-  if (held) co_await Complete(order);
+  if (held) co_await Settled(order, true);
 }
 
-app::Async<void> BrokerAccrualQueue::Complete(const std::string& number) {
-  auto settle = [state = state_, order = number]() -> awaitable<bool> {
-    const auto it = state->in_hand.find(order);
-    if (it == state->in_hand.end()) co_return false;
-    it->second.link->Ack(it->second.epoch, it->second.tag);
-    state->in_hand.erase(it);
-    co_return true;
-  };
-  co_await asio::co_spawn(state_->strand, std::move(settle), use_awaitable);
-}
+app::Async<void> BrokerAccrualQueue::Complete(const std::string& number) { co_await Settled(number, true); }
 
 app::Async<void> BrokerAccrualQueue::Abandon(const std::string& number) {
-  auto give_back = [state = state_, order = number]() -> awaitable<bool> {
-    const auto it = state->in_hand.find(order);
-    if (it == state->in_hand.end()) co_return false;
-    it->second.link->Reject(it->second.epoch, it->second.tag, true);
-    state->in_hand.erase(it);
-    co_return true;
-  };
-  co_await asio::co_spawn(state_->strand, std::move(give_back), use_awaitable);
+  // Round the shortest retry tier rather than straight back: a requeue
+  // would come back at once and count towards the delivery limit, so a
+  // short outage could send healthy orders to the dead-letter queue.
+  const std::string order = number;
+  const auto held = co_await InHand(order);
+  if (!held) co_return;
+  auto attempts = co_await asio::co_spawn(
+      state_->strand,
+      [state = state_, order]() -> awaitable<int> {
+        const auto it = state->in_hand.find(order);
+        co_return it == state->in_hand.end() ? 0 : it->second.first.attempts;
+      },
+      use_awaitable);
+  const bool confirmed =
+      co_await Published(*held->link, held->link->Names().RetryQueue(std::chrono::seconds(1)), Body(order, attempts));
+  co_await Settled(order, confirmed);  // unconfirmed: requeued after all
 }
 
 }  // namespace gm::infra::amqp

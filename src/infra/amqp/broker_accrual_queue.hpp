@@ -61,6 +61,9 @@ class BrokerAccrualQueue final : public app::AsyncAccrualQueue {
   };
   struct State;
 
+  app::Async<bool> Settled(const std::string& number, bool ack);
+  app::Async<std::optional<Held>> InHand(const std::string& number);
+
   std::shared_ptr<State> state_;
   app::AsyncAccrualQueue& table_;
   Options options_;

@@ -15,6 +15,7 @@ namespace {
 // The longest the thread sits in poll(): the library sends heartbeats only
 // from inside its own calls, which follow each wake.
 constexpr int kPollMs = 1000;
+using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -57,7 +58,9 @@ void BrokerLink::Submit(Command command) {
   {
     const std::lock_guard lock(mutex_);
     if (command.kind == Command::Kind::kPublish) {
-      refused = stopping_ || pending_ >= options_.max_pending;
+      // Not connected: answered at once, not kept for a broker that may
+      // not come back (see FailQueuedPublishes).
+      refused = stopping_ || !connected_.load() || pending_ >= options_.max_pending;
       if (!refused) ++pending_;
     }
     if (!refused) commands_.push_back(std::move(command));
@@ -94,6 +97,26 @@ void BrokerLink::Reject(std::uint64_t epoch, std::uint64_t tag, bool requeue) {
   Submit(std::move(command));
 }
 
+void BrokerLink::FailQueuedPublishes() {
+  // While there is no connection nothing waits: a publish is answered false
+  // now and its caller goes again later (the relay's row, the worker's
+  // order), rather than waiting for a broker that may not come back.
+  std::deque<Command> publishes;
+  {
+    const std::lock_guard lock(mutex_);
+    for (auto it = commands_.begin(); it != commands_.end();) {
+      if (it->kind == Command::Kind::kPublish) {
+        publishes.push_back(std::move(*it));
+        it = commands_.erase(it);
+        --pending_;
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& command : publishes) command.done(false);
+}
+
 void BrokerLink::Run() {
   auto pause = options_.reconnect_first;
   for (std::uint64_t epoch = 1;; ++epoch) {
@@ -121,7 +144,11 @@ void BrokerLink::Run() {
           .Add("error", error.what())
           .Add("retry_ms", static_cast<std::int64_t>(pause.count()))
           .Warn(was_connected ? "lost the connection to RabbitMQ" : "cannot connect to RabbitMQ");
+    } catch (...) {
+      connected_ = false;
+      LogLine().Add("retry_ms", static_cast<std::int64_t>(pause.count())).Warn("lost the connection to RabbitMQ");
     }
+    FailQueuedPublishes();
     std::unique_lock lock(mutex_);
     if (stopped_.wait_for(lock, pause, [this] { return stopping_; })) return;
     pause = std::min(pause * 2, options_.reconnect_max);
@@ -131,6 +158,7 @@ void BrokerLink::Run() {
 void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
   std::map<std::uint64_t, Confirmed> unconfirmed;  // by sequence number
   std::deque<Command> batch;                       // taken from commands_, carried out in order
+  auto last_heard = Clock::now();
   const auto answer = [this](Confirmed& done, bool confirmed) {
     done(confirmed);
     const std::lock_guard lock(mutex_);
@@ -158,13 +186,15 @@ void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
   };
   try {
     for (;;) {
+      // The wake is taken before the commands: one submitted in between
+      // wakes the next poll instead of waiting out its timeout.
+      std::uint64_t drained = 0;
+      [[maybe_unused]] const auto read = ::read(wake_fd_, &drained, sizeof drained);
       {
         const std::lock_guard lock(mutex_);
         if (stopping_) break;
         batch.swap(commands_);
       }
-      std::uint64_t drained = 0;
-      [[maybe_unused]] const auto read = ::read(wake_fd_, &drained, sizeof drained);
       while (!batch.empty()) {
         Command& command = batch.front();
         switch (command.kind) {
@@ -183,9 +213,19 @@ void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
         }
         batch.pop_front();
       }
-      if (!connection.HasBuffered()) {
+      if (connection.HasBuffered()) {
+        last_heard = Clock::now();
+      } else {
         pollfd fds[2] = {{connection.Socket(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-        ::poll(fds, 2, kPollMs);
+        if (::poll(fds, 2, kPollMs) > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+          last_heard = Clock::now();
+        }
+      }
+      // The broker sends a heartbeat at least every half interval when it
+      // has nothing else to send; the library swallows them, but the socket
+      // shows them. Silence for three intervals is a dead broker or network.
+      if (options_.heartbeat.count() > 0 && Clock::now() - last_heard > 3 * options_.heartbeat) {
+        throw AmqpError("amqp: nothing heard from the broker for three heartbeat intervals");
       }
       for (;;) {
         auto incoming = connection.Next(std::chrono::milliseconds(0));

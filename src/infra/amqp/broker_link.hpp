@@ -72,6 +72,7 @@ class BrokerLink {
   void Run();
   void Serve(AmqpConnection& connection, std::uint64_t epoch);
   void Wake();
+  void FailQueuedPublishes();
 
   BrokerLinkOptions options_;
   Topology topology_;

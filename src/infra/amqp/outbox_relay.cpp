@@ -14,7 +14,10 @@ namespace asio = boost::asio;
 using asio::awaitable;
 
 // Publishes every order and resumes the caller once the broker has
-// answered each: whether it confirmed it, in the same order.
+// answered each: whether it confirmed it, in the same order. An answer may
+// come at once, on this thread (a refused publish), and resume the caller
+// inside the last Publish call, which ends this lambda's object and the
+// caller's `orders`: so the loop works only on its own stack.
 awaitable<std::vector<bool>> PublishedAll(BrokerLink& link, const std::vector<app::PendingOrder>& orders) {
   struct Tally {
     std::mutex mutex;
@@ -22,19 +25,23 @@ awaitable<std::vector<bool>> PublishedAll(BrokerLink& link, const std::vector<ap
     std::size_t left = 0;
   };
   return Asked<std::vector<bool>>([&link, &orders](auto reply) {
+    BrokerLink* const broker = &link;
+    const std::string queue = link.Names().WorkQueue();
+    std::vector<std::string> bodies;
+    bodies.reserve(orders.size());
+    for (const auto& order : orders) bodies.push_back(BrokerAccrualQueue::Body(order.number, order.attempts));
     auto tally = std::make_shared<Tally>();
-    tally->confirmed.assign(orders.size(), false);
-    tally->left = orders.size();
-    for (std::size_t i = 0; i < orders.size(); ++i) {
-      link.Publish(link.Names().WorkQueue(), BrokerAccrualQueue::Body(orders[i].number, orders[i].attempts),
-                   [tally, i, reply](bool confirmed) mutable {
-                     std::unique_lock lock(tally->mutex);
-                     tally->confirmed[i] = confirmed;
-                     if (--tally->left > 0) return;
-                     auto all = std::move(tally->confirmed);
-                     lock.unlock();
-                     reply(nullptr, std::move(all));
-                   });
+    tally->confirmed.assign(bodies.size(), false);
+    tally->left = bodies.size();
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      broker->Publish(queue, std::move(bodies[i]), [tally, i, reply](bool confirmed) mutable {
+        std::unique_lock lock(tally->mutex);
+        tally->confirmed[i] = confirmed;
+        if (--tally->left > 0) return;
+        auto all = std::move(tally->confirmed);
+        lock.unlock();
+        reply(nullptr, std::move(all));
+      });
     }
   });
 }
