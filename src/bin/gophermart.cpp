@@ -7,7 +7,9 @@
 #include "infra/accrual/accrual_worker.hpp"
 #include "infra/amqp/broker_accrual_queue.hpp"
 #include "infra/amqp/broker_link.hpp"
+#include "infra/amqp/dead_letters.hpp"
 #include "infra/amqp/outbox_relay.hpp"
+#include "infra/amqp/pause_notice.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/random_hex.hpp"
 #include "infra/auth/token_issuer.hpp"
@@ -65,6 +67,26 @@ void WarnAboutDefaults(const infra::GophermartConfig& config) {
   if (!config.accrual_address) infra::LogLine().Warn("ACCRUAL_SYSTEM_ADDRESS is not set: uploaded orders stay NEW");
 }
 
+// The "queue" member of /readyz's body.
+std::string QueueStatus(const infra::amqp::BrokerLink* link) {
+  if (link == nullptr) return R"({"kind":"embedded"})";
+  const auto status = link->Status();
+  return std::string(R"({"kind":"rabbitmq","connected":)") + (status.connected ? "true" : "false") +
+         R"(,"connections":)" + std::to_string(status.connections) + R"(,"pending_publishes":)" +
+         std::to_string(status.pending_publishes) + R"(,"dead_letters":)" + std::to_string(status.dead_letters) + "}";
+}
+
+void AddBrokerGauges(infra::Metrics& metrics, const infra::amqp::BrokerLink& link) {
+  metrics.Gauge("broker_connected", "1 while the link to RabbitMQ is up, else 0.",
+                [&link] { return link.Status().connected ? 1 : 0; });
+  metrics.Gauge("broker_connections", "Connections to RabbitMQ made since start (more than 1: it came back).",
+                [&link] { return static_cast<std::int64_t>(link.Status().connections); });
+  metrics.Gauge("broker_pending_publishes", "Publishes queued or awaiting the broker's confirm.",
+                [&link] { return static_cast<std::int64_t>(link.Status().pending_publishes); });
+  metrics.Gauge("broker_dead_letters", "Orders in the dead-letter queue (-1 before the first count).",
+                [&link] { return link.Status().dead_letters; });
+}
+
 int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   store.ReleaseLeasesAtStart();
   const infra::PasswordHasher hasher(config.salt);
@@ -106,25 +128,36 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
 
   // With AMQP the work goes through RabbitMQ (decision 0012): the relay
   // publishes the table's rows, and the worker takes deliveries (only when
-  // it has an accrual system to ask). Declared in this order so that each
-  // goes before what it uses.
+  // it has an accrual system to ask) and tells every instance of a 429.
+  // Declared in this order so that each goes after what it calls: the
+  // link's thread calls the queue and the worker until the link is gone.
   std::unique_ptr<infra::amqp::BrokerAccrualQueue> broker_queue;
+  std::unique_ptr<infra::accrual::AccrualWorker> worker;
   std::unique_ptr<infra::amqp::BrokerLink> link;
   std::unique_ptr<infra::amqp::OutboxRelay> relay;
   if (!config.amqp.empty()) {
-    broker_queue = std::make_unique<infra::amqp::BrokerAccrualQueue>(loops.Main(), accrual_queue,
-                                                                     infra::amqp::BrokerAccrualQueue::Options{});
+    infra::amqp::BrokerAccrualQueue::Options queue_options;
+    queue_options.metrics = &metrics;
+    broker_queue = std::make_unique<infra::amqp::BrokerAccrualQueue>(loops.Main(), accrual_queue, queue_options);
     infra::amqp::BrokerLinkOptions link_options;
     link_options.uri = config.amqp;
     link_options.consume = config.accrual_address.has_value();
     link = std::make_unique<infra::amqp::BrokerLink>(
-        link_options, [&broker_queue, &link](infra::amqp::Delivery delivery, std::uint64_t epoch) {
+        link_options,
+        [&broker_queue, &link](infra::amqp::Delivery delivery, std::uint64_t epoch) {
           broker_queue->Deliver(*link, std::move(delivery), epoch);
+        },
+        [&worker](const std::string& body) {
+          const auto notice = infra::amqp::ParsePauseNotice(body);
+          if (!notice) {
+            infra::LogLine().Add("body", body.substr(0, 80)).Warn("amqp: a control message not understood");
+          } else if (worker) {
+            worker->Pause(notice->retry_after, notice->requests_per_minute);
+          }
         });
     relay = std::make_unique<infra::amqp::OutboxRelay>(loops.Main(), accrual_queue, *link);
   }
 
-  std::unique_ptr<infra::accrual::AccrualWorker> worker;
   if (config.accrual_address) {
     infra::accrual::AccrualWorkerOptions worker_options;
     worker_options.metrics = &metrics;
@@ -132,6 +165,10 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
     if (broker_queue) {
       work = broker_queue.get();
       worker_options.idle_poll = std::chrono::milliseconds(1);  // a claim waits for a delivery itself
+      worker_options.on_rate_limited = [&link](std::chrono::milliseconds retry_after,
+                                               std::optional<int> requests_per_minute) {
+        link->Broadcast(infra::amqp::FormatPauseNotice({retry_after, requests_per_minute}));
+      };
     }
     worker = std::make_unique<infra::accrual::AccrualWorker>(loops.Main(), *work, commands, *config.accrual_address,
                                                              worker_options);
@@ -146,7 +183,9 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   });
   infra::http::Router router;
   api.AddRoutes(router);
-  const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); });
+  if (link) AddBrokerGauges(metrics, *link);
+  const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); },
+                                              [&link] { return QueueStatus(link.get()); });
   operations.AddRoutes(router);
   const auto cors = infra::http::CorsForDocs(config.openapi_address);
   const infra::http::Dispatcher dispatcher(router, &tokens, cors.get());
@@ -204,6 +243,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!config) return 0;  // --help
+
+  if (config->requeue_dead_letters) {
+    try {
+      const auto moved = infra::amqp::RequeueDeadLetters(config->amqp, infra::amqp::Topology(infra::amqp::TopologyOptions{}));
+      std::cout << "put " << moved << " dead letters back on the work queue\n";
+      return 0;
+    } catch (const std::exception& error) {
+      std::cerr << "gophermart: AMQP: " << error.what() << "\n";
+      return 1;
+    }
+  }
 
   std::unique_ptr<infra::store::SqlStore> store;
   try {

@@ -217,6 +217,27 @@ class FakeAccrual:
         self.server.server_close()
 
 
+_drain_reports = []
+
+
+@pytest.fixture
+def drain_report(request):
+    """What a broker fault test saw, printed in a table after the run:
+    report(uploaded, processed, lost, credited_twice, drain_seconds)."""
+    def report(uploaded, processed, lost, credited_twice, drain_seconds):
+        _drain_reports.append((request.node.name, uploaded, processed, lost, credited_twice, drain_seconds))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _drain_reports:
+        return
+    terminalreporter.section(f"broker faults ({STORE})")
+    terminalreporter.write_line(f"{'test':<76} {'uploaded':>8} {'processed':>9} {'lost':>4} {'twice':>5} {'drain s':>7}")
+    for name, uploaded, processed, lost, twice, seconds in _drain_reports:
+        terminalreporter.write_line(f"{name:<76} {uploaded:>8} {processed:>9} {lost:>4} {twice:>5} {seconds:>7.1f}")
+
+
 @pytest.fixture
 def accrual():
     fake = FakeAccrual()

@@ -7,20 +7,26 @@ import socket
 
 import requests
 
-from conftest import Client, fund
+from conftest import QUEUE, Client, fund
 
 
 def metric(text, name, **labels):
     """The value of one series, 0 when absent."""
     for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+        if (line.startswith(name + "{") or line.startswith(name + " ")) and all(
+                f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
 
 
 def test_health_and_readiness(server, make_accrual):
     assert requests.get(server.url("/healthz")).json() == {"status": "ok"}
-    assert requests.get(server.url("/readyz")).json() == {"status": "ready"}
+    ready = requests.get(server.url("/readyz")).json()
+    assert ready["status"] == "ready"
+    if QUEUE == "rabbitmq":
+        assert ready["queue"]["kind"] == "rabbitmq"
+    else:
+        assert ready["queue"] == {"kind": "embedded"}
     accrual = make_accrual()
     assert requests.get(accrual.url("/readyz")).status_code == 200
 

@@ -3,16 +3,22 @@
 // topology declared by two connections at once and again, a confirmed
 // publish delivered once and gone once acknowledged, the delivery limit
 // sending a poison message to the dead-letter queue, a retry tier handing a
-// message back to the work queue after its delay, and refusals as errors.
+// message back to the work queue after its delay, dead letters put back
+// by the operator's verb, and refusals as errors.
 // Each test has topology names of its own.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "infra/amqp/amqp_connection.hpp"
 #include "infra/amqp/broker_accrual_queue.hpp"
+#include "infra/amqp/broker_link.hpp"
+#include "infra/amqp/dead_letters.hpp"
+#include "infra/amqp/pause_notice.hpp"
 #include "infra/amqp/topology.hpp"
 
 namespace gm::infra::amqp {
@@ -38,6 +44,21 @@ TEST(AmqpWork, AMessageBodyIsAnOrderNumberAndItsAttempts) {
   for (const std::string bad : {"", " 4", "12345678903", "12345678903 ", "12345678903 -1", "12345678903 4x",
                                 "1234a678903 4", "12345678903 99999999999"}) {
     EXPECT_FALSE(BrokerAccrualQueue::ParseBody(bad).has_value()) << "'" << bad << "'";
+  }
+}
+
+TEST(AmqpControl, APauseNoticeCarriesTheWaitAndTheLimit) {
+  const auto notice = ParsePauseNotice(FormatPauseNotice({2500ms, 120}));
+  ASSERT_TRUE(notice.has_value());
+  EXPECT_EQ(notice->retry_after, 2500ms);
+  EXPECT_EQ(notice->requests_per_minute, 120);
+  const auto no_limit = ParsePauseNotice(FormatPauseNotice({1s, std::nullopt}));
+  ASSERT_TRUE(no_limit.has_value());
+  EXPECT_FALSE(no_limit->requests_per_minute.has_value());
+  EXPECT_EQ(ParsePauseNotice("pause 99999999999 0")->retry_after, 1h) << "cut to an hour";
+  for (const std::string bad : {"", "pause", "pause 5", "pause 5 ", "pause -5 0", "pause 5 x", "resume 5 0",
+                                "pause 5 0 0", "pause 5 99999999"}) {
+    EXPECT_FALSE(ParsePauseNotice(bad).has_value()) << "'" << bad << "'";
   }
 }
 
@@ -165,6 +186,25 @@ TEST_F(AmqpTest, PastTheDeliveryLimitAMessageGoesToTheDeadLetterQueue) {
   EXPECT_EQ(publisher->CheckQueue(topology.WorkQueue()), 0U);
 }
 
+TEST_F(AmqpTest, TheOperatorsVerbPutsDeadLettersBackOnTheWorkQueue) {
+  const Topology topology(options_);
+  auto publisher = Connect();
+  topology.Declare(*publisher);
+  publisher->EnableConfirms();
+  EXPECT_FALSE(publisher->Get(topology.DeadLetterQueue()).has_value()) << "empty";
+  for (const std::string body : {"1 0", "2 0", "3 0"}) PublishConfirmed(*publisher, topology.DeadLetterQueue(), body);
+
+  EXPECT_EQ(RequeueDeadLetters(uri_, topology), 3U);
+  EXPECT_EQ(publisher->CheckQueue(topology.DeadLetterQueue()), 0U);
+  std::vector<std::string> bodies;
+  while (auto message = publisher->Get(topology.WorkQueue())) {
+    bodies.push_back(message->body);
+    publisher->Ack(message->tag);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"1 0", "2 0", "3 0"})) << "each once, in their order";
+  EXPECT_EQ(RequeueDeadLetters(uri_, topology), 0U) << "nothing left to move";
+}
+
 TEST_F(AmqpTest, ARetryTierHandsAMessageBackToTheWorkQueueAfterItsDelay) {
   options_.retry_delays = {400ms};
   const Topology topology(options_);
@@ -211,6 +251,44 @@ TEST_F(AmqpTest, AnUnreachableBrokerAndRefusedCredentialsAreErrorsThatSaySo) {
   const auto refused = message("amqp://nobody:wrong@" + uri_.substr(uri_.find('@') + 1));
   EXPECT_NE(refused.find("log in to"), std::string::npos) << refused;
   EXPECT_NE(message("http://x").find("cannot parse"), std::string::npos);
+}
+
+TEST_F(AmqpTest, AnIdleLinkStaysUpAndHearsTheControlExchange) {
+  // Silence for three heartbeats (6 s) would end the connection. Counted
+  // every half heartbeat, as in service, the dead letters' answers keep
+  // the broker from sending heartbeats, and they are read inside the
+  // calls, never seen on the socket: the link must count them as heard.
+  BrokerLinkOptions options;
+  options.uri = uri_;
+  options.topology = options_;
+  options.heartbeat = 2s;
+  options.dead_letter_check = 1s;
+  std::mutex mutex;
+  std::vector<std::string> heard;
+  BrokerLink link(
+      options, [](Delivery, std::uint64_t) {},
+      [&](const std::string& body) {
+        const std::lock_guard lock(mutex);
+        heard.push_back(body);
+      });
+  link.Start();
+  for (int i = 0; i < 100 && !link.Connected(); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(link.Connected());
+  std::this_thread::sleep_for(7500ms);
+  const auto status = link.Status();
+  EXPECT_TRUE(status.connected);
+  EXPECT_EQ(status.connections, 1U) << "idle, not dead";
+  EXPECT_EQ(status.dead_letters, 0);
+  link.Broadcast("pause 10 0");
+  for (int i = 0; i < 100; ++i) {
+    {
+      const std::lock_guard lock(mutex);
+      if (!heard.empty()) break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  const std::lock_guard lock(mutex);
+  EXPECT_EQ(heard, std::vector<std::string>{"pause 10 0"}) << "its own broadcast, once";
 }
 
 }  // namespace

@@ -89,5 +89,11 @@ TEST(Config, AmqpTakesARabbitMqUriAndTheSeedsMisspelling) {
 
 TEST(Config, RebuildVerb) { EXPECT_TRUE(Parse({"rebuild-projections", "-d", "x.db"}).rebuild_projections); }
 
+TEST(Config, RequeueDeadLettersVerbNeedsTheBroker) {
+  EXPECT_TRUE(Parse({"requeue-dead-letters", "--amqp", "amqp://h"}).requeue_dead_letters);
+  EXPECT_FALSE(Parse({"--amqp", "amqp://h"}).requeue_dead_letters);
+  EXPECT_THROW(Parse({"requeue-dead-letters"}), ConfigError) << "no broker named";
+}
+
 }  // namespace
 }  // namespace gm::infra

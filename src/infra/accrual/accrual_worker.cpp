@@ -137,6 +137,12 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     options.metrics->Count("accrual_polls_total", "outcome", outcome);
   }
 
+  // A 429's pause and pace, for every loop. On the strand.
+  void KeepTo(milliseconds retry_after, std::optional<int> requests_per_minute) {
+    paused_until = std::max(paused_until, Clock::now() + retry_after);
+    if (requests_per_minute && *requests_per_minute > 0) spacing = milliseconds(60'000 / *requests_per_minute + 1);
+  }
+
   awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
     CountOutcome(reply.kind);
     faults_in_a_row = reply.kind == AccrualReply::Kind::kFault ? faults_in_a_row + 1 : 0;
@@ -161,13 +167,14 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
                             Doubling(options.recheck_first, options.recheck_max, order.attempts));
         co_return;
       case AccrualReply::Kind::kRateLimited: {
-        paused_until = std::max(paused_until, Clock::now() + reply.retry_after);
-        if (reply.requests_per_minute) spacing = milliseconds(60'000 / *reply.requests_per_minute + 1);
+        const auto retry_after = std::chrono::duration_cast<milliseconds>(reply.retry_after);
+        KeepTo(retry_after, reply.requests_per_minute);
+        if (options.on_rate_limited) options.on_rate_limited(retry_after, reply.requests_per_minute);
         LogLine()
             .Add("retry_after_s", static_cast<std::int64_t>(reply.retry_after.count()))
             .Add("requests_per_minute", static_cast<std::int64_t>(reply.requests_per_minute.value_or(0)))
             .Warn("accrual system rate limit: pausing all requests");
-        co_await Reschedule(order.number, order.attempts, std::chrono::duration_cast<milliseconds>(reply.retry_after));
+        co_await Reschedule(order.number, order.attempts, retry_after);
         co_return;
       }
       case AccrualReply::Kind::kFault: {
@@ -246,6 +253,14 @@ void AccrualWorker::Start() {
 
 void AccrualWorker::Nudge() {
   asio::post(impl_->strand, [impl = impl_] { impl->sleepers.WakeAll(); });
+}
+
+void AccrualWorker::Pause(std::chrono::milliseconds retry_after, std::optional<int> requests_per_minute) {
+  // Loops asleep wake to their turn later; one about to ask sees the pause
+  // in WaitForTurn or right after its claim.
+  asio::post(impl_->strand, [impl = impl_, retry_after, requests_per_minute] {
+    impl->KeepTo(retry_after, requests_per_minute);
+  });
 }
 
 }  // namespace gm::infra::accrual

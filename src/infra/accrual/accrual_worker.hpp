@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/command_service.hpp"
@@ -28,6 +30,9 @@ struct AccrualWorkerOptions {
   std::chrono::milliseconds backoff_max{60'000};  //   ...doubling up to this, with jitter
   std::chrono::milliseconds overlap_after{50};    // a request out this long lets the next start alongside
   Metrics* metrics = nullptr;                     // counts answers by outcome when set
+  // Told of each 429 met here (to tell the other instances): how long the
+  // accrual system asked to wait, and its limit when it said it.
+  std::function<void(std::chrono::milliseconds retry_after, std::optional<int> requests_per_minute)> on_rate_limited;
 };
 
 // Drains the accrual queue: polls the accrual system for each pending order
@@ -47,6 +52,9 @@ class AccrualWorker {
   void Start();
   // Wakes idle loops: an order was just uploaded. Thread-safe.
   void Nudge();
+  // A 429 another instance met: every request here waits too, and keeps
+  // to the limit when one is given. Thread-safe.
+  void Pause(std::chrono::milliseconds retry_after, std::optional<int> requests_per_minute);
 
  private:
   struct Impl;

@@ -136,6 +136,11 @@ std::uint32_t AmqpConnection::CheckQueue(const std::string& name) {
   return ok->message_count;
 }
 
+void AmqpConnection::DeleteQueue(const std::string& name) {
+  amqp_queue_delete(state_->connection, kChannel, Bytes(name), 0, 0);
+  state_->CheckLastRpc("delete queue " + name);
+}
+
 void AmqpConnection::DeclareExchange(const std::string& name, const std::string& type) {
   amqp_exchange_declare(state_->connection, kChannel, Bytes(name), Bytes(type), 0, 1, 0, 0, amqp_empty_table);
   state_->CheckLastRpc("declare exchange " + name);
@@ -175,9 +180,24 @@ void AmqpConnection::Prefetch(std::uint16_t count) {
   state_->CheckLastRpc("set the prefetch");
 }
 
-void AmqpConnection::Consume(const std::string& queue) {
-  amqp_basic_consume(state_->connection, kChannel, Bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+void AmqpConnection::Consume(const std::string& queue, bool no_ack) {
+  amqp_basic_consume(state_->connection, kChannel, Bytes(queue), amqp_empty_bytes, 0, no_ack ? 1 : 0, 0,
+                     amqp_empty_table);
   state_->CheckLastRpc("consume from " + queue);
+}
+
+std::optional<Delivery> AmqpConnection::Get(const std::string& queue) {
+  amqp_maybe_release_buffers(state_->connection);
+  const auto reply = amqp_basic_get(state_->connection, kChannel, Bytes(queue), 0);
+  state_->Check(reply, "get from " + queue);
+  if (reply.reply.id != AMQP_BASIC_GET_OK_METHOD) return std::nullopt;  // basic.get-empty
+  const auto* ok = static_cast<const amqp_basic_get_ok_t*>(reply.reply.decoded);
+  Delivery delivery{ok->delivery_tag, {}, ok->redelivered != 0, Text(ok->routing_key), Text(ok->exchange)};
+  amqp_message_t message{};
+  state_->Check(amqp_read_message(state_->connection, kChannel, &message, 0), "read a message of " + queue);
+  delivery.body = Text(message.body);
+  amqp_destroy_message(&message);
+  return delivery;
 }
 
 AmqpConnection::Incoming AmqpConnection::Next(std::chrono::milliseconds timeout) {
@@ -187,7 +207,7 @@ AmqpConnection::Incoming AmqpConnection::Next(std::chrono::milliseconds timeout)
   const auto reply = amqp_consume_message(state_->connection, &envelope, &limit, 0);
   if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
     Delivery delivery{envelope.delivery_tag, Text(envelope.message.body), envelope.redelivered != 0,
-                      Text(envelope.routing_key)};
+                      Text(envelope.routing_key), Text(envelope.exchange)};
     amqp_destroy_envelope(&envelope);
     return delivery;
   }

@@ -29,6 +29,7 @@ struct Delivery {
   std::string body;
   bool redelivered = false;
   std::string routing_key;
+  std::string exchange;  // "" for the default exchange (and for dead-lettered messages)
 };
 
 // A publisher confirm: the broker took (ack) or refused (nack) every
@@ -53,6 +54,7 @@ class AmqpConnection {
   // Only checks that the queue exists (AmqpError when not); answers how
   // many messages are ready in it.
   std::uint32_t CheckQueue(const std::string& name);
+  void DeleteQueue(const std::string& name);
   void DeclareExchange(const std::string& name, const std::string& type);
   // A queue of this connection's own, named by the broker, gone with it.
   std::string DeclareExclusiveQueue();
@@ -65,7 +67,12 @@ class AmqpConnection {
   std::uint64_t Publish(const std::string& exchange, const std::string& routing_key, const std::string& body);
 
   void Prefetch(std::uint16_t count);
-  void Consume(const std::string& queue);
+  // `no_ack`: the broker counts a delivery settled once sent (for messages
+  // that may be lost, such as this connection's control messages).
+  void Consume(const std::string& queue, bool no_ack = false);
+  // The next message of `queue`, taken one at a time (basic.get), to be
+  // acknowledged; none when the queue is empty. Not while consuming.
+  std::optional<Delivery> Get(const std::string& queue);
 
   // What the broker sends next: a delivery, a confirm, or nothing within
   // `timeout` (heartbeats are answered meanwhile).

@@ -7,6 +7,7 @@
 #include "app/faults.hpp"
 #include "infra/async.hpp"
 #include "infra/observability/log.hpp"
+#include "infra/observability/metrics.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::amqp {
@@ -88,6 +89,7 @@ void BrokerAccrualQueue::Deliver(BrokerLink& link, Delivery delivery, std::uint6
   if (!order) {
     // Poison: to the dead-letter queue at once, not round the work queue.
     LogLine().Add("body", delivery.body.substr(0, 80)).Error("amqp: a work message that is not an order");
+    CountDelivery("poison");
     link.Reject(epoch, delivery.tag, false);
     return;
   }
@@ -110,6 +112,9 @@ app::Async<std::vector<app::PendingOrder>> BrokerAccrualQueue::ClaimDue(domain::
     while (!state->waiting.empty()) {
       auto delivered = std::move(state->waiting.front());
       state->waiting.pop_front();
+      // Of a connection gone: the broker has it again, and asking the
+      // accrual system for it now would be wasted (its ack would be void).
+      if (delivered.second.epoch != delivered.second.link->Epoch()) continue;
       const std::string number = delivered.first.number;
       if (state->in_hand.contains(number)) {
         state->parked.emplace(number, std::move(delivered));
@@ -135,9 +140,17 @@ app::Async<std::vector<app::PendingOrder>> BrokerAccrualQueue::ClaimDue(domain::
       co_await Settled(taken.front().number, false);  // back to the broker, not stuck in hand
       std::rethrow_exception(fault);
     }
-    if (pending) co_return taken;
+    if (pending) {
+      CountDelivery("claimed");
+      co_return taken;
+    }
+    CountDelivery("duplicate");
     co_await Complete(taken.front().number);  // a duplicate of a final order, or a stranger's
   }
+}
+
+void BrokerAccrualQueue::CountDelivery(std::string_view outcome) const {
+  if (options_.metrics != nullptr) options_.metrics->Count("broker_deliveries_total", "outcome", outcome);
 }
 
 app::Async<bool> BrokerAccrualQueue::Settled(const std::string& number, bool ack) {
@@ -145,11 +158,12 @@ app::Async<bool> BrokerAccrualQueue::Settled(const std::string& number, bool ack
   co_return co_await asio::co_spawn(state_->strand, std::move(settle), use_awaitable);
 }
 
-app::Async<std::optional<BrokerAccrualQueue::Held>> BrokerAccrualQueue::InHand(const std::string& number) {
-  auto peek = [state = state_, number]() -> awaitable<std::optional<Held>> {
+app::Async<std::optional<std::pair<app::PendingOrder, BrokerAccrualQueue::Held>>> BrokerAccrualQueue::InHand(
+    const std::string& number) {
+  auto peek = [state = state_, number]() -> awaitable<std::optional<std::pair<app::PendingOrder, Held>>> {
     const auto it = state->in_hand.find(number);
     if (it == state->in_hand.end()) co_return std::nullopt;
-    co_return it->second.second;
+    co_return it->second;
   };
   co_return co_await asio::co_spawn(state_->strand, std::move(peek), use_awaitable);
 }
@@ -157,18 +171,19 @@ app::Async<std::optional<BrokerAccrualQueue::Held>> BrokerAccrualQueue::InHand(c
 app::Async<void> BrokerAccrualQueue::Reschedule(const std::string& number, int attempts,
                                                 domain::TimeMs next_attempt_at) {
   const std::string order = number;
-  const auto held = co_await InHand(order);
-  if (held) {
+  const auto in_hand = co_await InHand(order);
+  if (in_hand) {
     // A tenth more (and the time since the caller chose the delay) so an
     // exact tier is not rounded down to the one below.
+    BrokerLink& link = *in_hand->second.link;
     const auto delay = std::chrono::milliseconds(std::max<domain::TimeMs>(0, next_attempt_at - NowMs()));
-    const auto tier = held->link->Names().RetryQueue(delay + delay / 10 + std::chrono::milliseconds(20));
-    const bool confirmed = co_await Published(*held->link, tier, Body(order, attempts));
+    const auto tier = link.Names().RetryQueue(delay + delay / 10 + std::chrono::milliseconds(20));
+    const bool confirmed = co_await Published(link, tier, Body(order, attempts));
     if (!confirmed) throw app::StoreUnavailable("amqp: the broker did not confirm a re-check of order " + order);
   }
   // The row stays away from the relay until well after the re-check.
   co_await table_.Reschedule(order, attempts, next_attempt_at + options_.hold.count());
-  if (held) co_await Settled(order, true);
+  if (in_hand) co_await Settled(order, true);
 }
 
 app::Async<void> BrokerAccrualQueue::Complete(const std::string& number) { co_await Settled(number, true); }
@@ -178,17 +193,11 @@ app::Async<void> BrokerAccrualQueue::Abandon(const std::string& number) {
   // would come back at once and count towards the delivery limit, so a
   // short outage could send healthy orders to the dead-letter queue.
   const std::string order = number;
-  const auto held = co_await InHand(order);
-  if (!held) co_return;
-  auto attempts = co_await asio::co_spawn(
-      state_->strand,
-      [state = state_, order]() -> awaitable<int> {
-        const auto it = state->in_hand.find(order);
-        co_return it == state->in_hand.end() ? 0 : it->second.first.attempts;
-      },
-      use_awaitable);
-  const bool confirmed =
-      co_await Published(*held->link, held->link->Names().RetryQueue(std::chrono::seconds(1)), Body(order, attempts));
+  const auto in_hand = co_await InHand(order);
+  if (!in_hand) co_return;
+  BrokerLink& link = *in_hand->second.link;
+  const auto tier = link.Names().RetryQueue(std::chrono::seconds(1));
+  const bool confirmed = co_await Published(link, tier, Body(order, in_hand->first.attempts));
   co_await Settled(order, confirmed);  // unconfirmed: requeued after all
 }
 

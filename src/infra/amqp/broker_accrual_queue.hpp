@@ -8,9 +8,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "app/ports.hpp"
 #include "infra/amqp/broker_link.hpp"
+
+namespace gm::infra {
+class Metrics;
+}  // namespace gm::infra
 
 namespace gm::infra::amqp {
 
@@ -34,6 +40,9 @@ class BrokerAccrualQueue final : public app::AsyncAccrualQueue {
     // Deliveries waiting for a claim, at most (the prefetch bounds them
     // too); past it one is given back to the broker.
     std::size_t max_waiting = 256;
+    // Counts deliveries by what became of them (claimed, duplicate,
+    // poison) when set.
+    Metrics* metrics = nullptr;
   };
 
   // `table` is the SQL accrual queue; `link` must outlive this object.
@@ -62,7 +71,9 @@ class BrokerAccrualQueue final : public app::AsyncAccrualQueue {
   struct State;
 
   app::Async<bool> Settled(const std::string& number, bool ack);
-  app::Async<std::optional<Held>> InHand(const std::string& number);
+  // The delivery in hand of `number`, when one is.
+  app::Async<std::optional<std::pair<app::PendingOrder, Held>>> InHand(const std::string& number);
+  void CountDelivery(std::string_view outcome) const;
 
   std::shared_ptr<State> state_;
   app::AsyncAccrualQueue& table_;

@@ -19,8 +19,11 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-BrokerLink::BrokerLink(BrokerLinkOptions options, Delivered on_delivery)
-    : options_(std::move(options)), topology_(options_.topology), on_delivery_(std::move(on_delivery)) {
+BrokerLink::BrokerLink(BrokerLinkOptions options, Delivered on_delivery, Heard on_control)
+    : options_(std::move(options)),
+      topology_(options_.topology),
+      on_delivery_(std::move(on_delivery)),
+      on_control_(std::move(on_control)) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error("amqp: eventfd failed");
 }
@@ -70,6 +73,25 @@ void BrokerLink::Submit(Command command) {
     return;
   }
   Wake();
+}
+
+BrokerStatus BrokerLink::Status() const {
+  BrokerStatus status;
+  status.connected = connected_.load();
+  status.connections = connections_.load();
+  status.dead_letters = dead_letters_.load();
+  const std::lock_guard lock(mutex_);
+  status.pending_publishes = pending_;
+  return status;
+}
+
+void BrokerLink::Broadcast(std::string body) {
+  Command command;
+  command.kind = Command::Kind::kPublish;
+  command.exchange = topology_.ControlExchange();
+  command.body = std::move(body);
+  command.done = [](bool) {};
+  Submit(std::move(command));
 }
 
 void BrokerLink::Publish(std::string queue, std::string body, Confirmed done) {
@@ -131,21 +153,34 @@ void BrokerLink::Run() {
       if (options_.consume) {
         connection.Prefetch(options_.prefetch);
         connection.Consume(topology_.WorkQueue());
+        if (on_control_) {
+          // A queue of this connection's own: every instance hears every
+          // control message, and none is left behind when it goes.
+          const auto control = connection.DeclareExclusiveQueue();
+          connection.Bind(control, topology_.ControlExchange(), "");
+          connection.Consume(control, true);
+        }
       }
+      CountDeadLetters(connection);
       connected_ = true;
+      epoch_ = epoch;
+      ++connections_;
       pause = options_.reconnect_first;
       LogLine().Add("queue", topology_.WorkQueue()).Info("connected to RabbitMQ");
       Serve(connection, epoch);
       connected_ = false;
+      epoch_ = 0;
       return;  // stopping
     } catch (const std::exception& error) {
       const bool was_connected = connected_.exchange(false);
+      epoch_ = 0;
       LogLine()
           .Add("error", error.what())
           .Add("retry_ms", static_cast<std::int64_t>(pause.count()))
           .Warn(was_connected ? "lost the connection to RabbitMQ" : "cannot connect to RabbitMQ");
     } catch (...) {
       connected_ = false;
+      epoch_ = 0;
       LogLine().Add("retry_ms", static_cast<std::int64_t>(pause.count())).Warn("lost the connection to RabbitMQ");
     }
     FailQueuedPublishes();
@@ -155,10 +190,23 @@ void BrokerLink::Run() {
   }
 }
 
+void BrokerLink::CountDeadLetters(AmqpConnection& connection) {
+  const auto count = static_cast<std::int64_t>(connection.CheckQueue(topology_.DeadLetterQueue()));
+  const auto before = dead_letters_.exchange(count);
+  if (count > 0 && count > before) {
+    // Never silent: each rise is a line naming the way back.
+    LogLine()
+        .Add("queue", topology_.DeadLetterQueue())
+        .Add("messages", count)
+        .Error("orders wait in the RabbitMQ dead-letter queue: `gophermart requeue-dead-letters` puts them back");
+  }
+}
+
 void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
   std::map<std::uint64_t, Confirmed> unconfirmed;  // by sequence number
   std::deque<Command> batch;                       // taken from commands_, carried out in order
   auto last_heard = Clock::now();
+  auto last_counted = Clock::now();
   const auto answer = [this](Confirmed& done, bool confirmed) {
     done(confirmed);
     const std::lock_guard lock(mutex_);
@@ -199,7 +247,7 @@ void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
         Command& command = batch.front();
         switch (command.kind) {
           case Command::Kind::kPublish: {
-            const auto sequence = connection.Publish("", command.queue, command.body);
+            const auto sequence = connection.Publish(command.exchange, command.queue, command.body);
             unconfirmed.emplace(sequence, std::move(command.done));
             break;
           }
@@ -227,10 +275,21 @@ void BrokerLink::Serve(AmqpConnection& connection, std::uint64_t epoch) {
       if (options_.heartbeat.count() > 0 && Clock::now() - last_heard > 3 * options_.heartbeat) {
         throw AmqpError("amqp: nothing heard from the broker for three heartbeat intervals");
       }
+      if (Clock::now() - last_counted >= options_.dead_letter_check) {
+        // A call and its answer: what arrives meanwhile waits in the
+        // library's queue for the reads below.
+        CountDeadLetters(connection);
+        last_counted = Clock::now();
+        last_heard = last_counted;  // the broker answered (and its answer never shows on the socket below)
+      }
       for (;;) {
         auto incoming = connection.Next(std::chrono::milliseconds(0));
         if (auto* delivery = std::get_if<Delivery>(&incoming)) {
-          on_delivery_(std::move(*delivery), epoch);
+          if (delivery->exchange == topology_.ControlExchange()) {
+            on_control_(delivery->body);
+          } else {
+            on_delivery_(std::move(*delivery), epoch);
+          }
         } else if (auto* confirm = std::get_if<Confirm>(&incoming)) {
           settle(confirm->sequence, confirm->multiple, confirm->ack);
         } else {

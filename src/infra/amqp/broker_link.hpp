@@ -26,6 +26,17 @@ struct BrokerLinkOptions {
   std::size_t max_pending = 4096;
   std::chrono::milliseconds reconnect_first{200};
   std::chrono::milliseconds reconnect_max{10'000};
+  // How often the dead-letter queue is counted (for /readyz, /metrics and
+  // the log line when it grows).
+  std::chrono::milliseconds dead_letter_check{5'000};
+};
+
+// What /readyz and /metrics show of the link.
+struct BrokerStatus {
+  bool connected = false;
+  std::uint64_t connections = 0;      // made since start (more than one: it came back)
+  std::size_t pending_publishes = 0;  // queued or awaiting their confirm
+  std::int64_t dead_letters = -1;     // messages in the dead-letter queue; -1 before the first count
 };
 
 // One connection to RabbitMQ, owned by a thread of its own (decision 0012):
@@ -40,8 +51,11 @@ class BrokerLink {
   using Confirmed = std::function<void(bool confirmed)>;
   // A delivery of connection number `epoch` (see Ack).
   using Delivered = std::function<void(Delivery delivery, std::uint64_t epoch)>;
+  // A message of the control exchange, from any instance (this one too).
+  using Heard = std::function<void(const std::string& body)>;
 
-  BrokerLink(BrokerLinkOptions options, Delivered on_delivery);
+  // `on_control`: set, a consuming link also hears the control exchange.
+  BrokerLink(BrokerLinkOptions options, Delivered on_delivery, Heard on_control = {});
   ~BrokerLink();  // stops the thread; pending publishes are answered false
   BrokerLink(const BrokerLink&) = delete;
   BrokerLink& operator=(const BrokerLink&) = delete;
@@ -49,10 +63,17 @@ class BrokerLink {
   void Start();
   [[nodiscard]] const Topology& Names() const { return topology_; }
   [[nodiscard]] bool Connected() const { return connected_.load(); }
+  [[nodiscard]] BrokerStatus Status() const;  // thread-safe
+  // The number of the connection up now, 0 while there is none: a delivery
+  // of another is void (the broker took it back when that one closed).
+  [[nodiscard]] std::uint64_t Epoch() const { return epoch_.load(); }
 
   // Thread-safe. A persistent message to `queue` through the default
   // exchange; `done` runs once, on the link's thread.
   void Publish(std::string queue, std::string body, Confirmed done);
+  // Thread-safe. A message to every instance's control queue, unconfirmed:
+  // one lost costs a pause there, nothing more.
+  void Broadcast(std::string body);
   // Thread-safe. Settles a delivery of connection `epoch`; one of an older
   // connection is dropped (the broker gave it back when that one closed).
   void Ack(std::uint64_t epoch, std::uint64_t tag);
@@ -61,6 +82,7 @@ class BrokerLink {
  private:
   struct Command {
     enum class Kind { kPublish, kAck, kReject, kRequeue } kind = Kind::kPublish;
+    std::string exchange;  // publishes: "" (the default exchange, routing by queue name) or the control exchange
     std::string queue;
     std::string body;
     Confirmed done;
@@ -71,21 +93,26 @@ class BrokerLink {
   void Submit(Command command);
   void Run();
   void Serve(AmqpConnection& connection, std::uint64_t epoch);
+  void CountDeadLetters(AmqpConnection& connection);
   void Wake();
   void FailQueuedPublishes();
 
   BrokerLinkOptions options_;
   Topology topology_;
   Delivered on_delivery_;
+  Heard on_control_;
   int wake_fd_ = -1;  // an eventfd the thread polls beside the socket
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable stopped_;
   std::deque<Command> commands_;
   std::size_t pending_ = 0;  // publishes queued or unconfirmed
   bool stopping_ = false;
 
   std::atomic<bool> connected_{false};
+  std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> epoch_{0};
+  std::atomic<std::int64_t> dead_letters_{-1};
   std::thread thread_;
 };
 

@@ -198,6 +198,9 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
                      "[OPENAPI_ADDRESS] docs listen address, host:port, or off (default: port 8082 on the API's host)");
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
+  auto* requeue = app.add_subcommand(
+      "requeue-dead-letters", "Put the orders in RabbitMQ's dead-letter queue back on the work queue, and exit");
+  requeue->fallthrough();
 
   if (!ParseCommandLine(app, args)) return std::nullopt;
 
@@ -215,6 +218,10 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),
                                             config.run_address, 8082);
   config.rebuild_projections = rebuild->parsed();
+  config.requeue_dead_letters = requeue->parsed();
+  if (config.requeue_dead_letters && config.amqp.empty()) {
+    throw ConfigError("requeue-dead-letters: AMQP is not set (the broker whose dead letters to put back)");
+  }
   return config;
 }
 

@@ -33,6 +33,7 @@ struct GophermartConfig {
   std::string amqp;  // RabbitMQ URI (amqp:// or amqps://); empty: the embedded queue
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
   bool rebuild_projections = false;              // the `rebuild-projections` verb
+  bool requeue_dead_letters = false;             // the `requeue-dead-letters` verb (needs AMQP)
   // What parsing noticed but accepted (the seed's AMPQ spelling): one line
   // each, for the log once the service is up.
   std::vector<std::string> warnings;

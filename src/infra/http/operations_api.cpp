@@ -14,8 +14,14 @@ void OperationsApi::AddRoutes(Router& router) const {
                 } catch (const std::exception& error) {
                   LogLine().Add("error", error.what()).Warn("readiness check: the database does not answer");
                 }
-                return ready ? HttpResponse::Json(200, R"({"status":"ready"})")
-                             : HttpResponse::Error(503, "the database does not answer");
+                if (!ready) return HttpResponse::Error(503, "the database does not answer");
+                std::string body = R"({"status":"ready")";
+                if (queue_status_) {
+                  body += R"(,"queue":)";
+                  body += queue_status_();
+                }
+                body += '}';
+                return HttpResponse::Json(200, std::move(body));
               }});
   router.Add({"GET", "/metrics", Lane::kInline, false, [this](const HttpRequest&, const std::string&) {
                 return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(), {}};

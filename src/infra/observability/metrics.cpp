@@ -105,7 +105,18 @@ std::string Metrics::Render() const {
     out += "# TYPE " + full + " counter\n";
     for (const auto& [labels, count] : series) out += full + "{" + labels + "} " + std::to_string(count) + "\n";
   }
+  for (const auto& [name, gauge] : gauges_) {
+    const std::string full = prefix_ + "_" + name;
+    out += "# HELP " + full + " " + gauge.help + "\n";
+    out += "# TYPE " + full + " gauge\n";
+    out += full + " " + std::to_string(gauge.read()) + "\n";
+  }
   return out;
+}
+
+void Metrics::Gauge(std::string name, std::string help, std::function<std::int64_t()> read) {
+  const std::lock_guard lock(mutex_);
+  gauges_[std::move(name)] = GaugeReader{std::move(help), std::move(read)};
 }
 
 }  // namespace gm::infra

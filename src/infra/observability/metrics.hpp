@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -20,6 +21,10 @@ class Metrics {
   void CountRequest(std::string_view route, std::string_view method, unsigned status, double seconds);
   // Adds one to the counter `name` with one label, e.g. ("accrual_polls_total", "outcome", "fault").
   void Count(std::string_view name, std::string_view label, std::string_view value);
+  // A value read each time the metrics are rendered, e.g. ("broker_connected",
+  // "1 while the link to RabbitMQ is up", read). `read` must be thread-safe
+  // and outlive this object's renders.
+  void Gauge(std::string name, std::string help, std::function<std::int64_t()> read);
 
   [[nodiscard]] std::string Render() const;
 
@@ -58,6 +63,11 @@ class Metrics {
   std::array<RequestShard, kShards> shards_;
   mutable std::mutex mutex_;                                              // guards counters_
   std::map<std::string, std::map<std::string, std::uint64_t>> counters_;  // name -> labels -> count
+  struct GaugeReader {
+    std::string help;
+    std::function<std::int64_t()> read;
+  };
+  std::map<std::string, GaugeReader> gauges_;  // name -> reader; guarded by mutex_
 };
 
 }  // namespace gm::infra
