@@ -10,6 +10,7 @@ Usage: /usr/bin/python3 bench/pipeline_latency.py [orders]   (release build: scr
 """
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -34,7 +35,7 @@ def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     with tempfile.TemporaryDirectory() as directory:
         accrual = Service(directory, binary=RELEASE / "accrual").start()
-        server = Service(directory, binary=RELEASE / "gophermart",
+        server = Service(directory, binary=os.environ.get("GM_GOPHERMART_BIN", RELEASE / "gophermart"),
                          env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
         try:
             numbers = rated_orders(accrual, count, {"match": "Bork", "reward": 5, "reward_type": "%"}, 100)

@@ -152,6 +152,9 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
           if (!notice) {
             infra::LogLine().Add("body", body.substr(0, 80)).Warn("amqp: a control message not understood");
           } else if (worker) {
+            infra::LogLine()
+                .Add("retry_after_ms", static_cast<std::int64_t>(notice->retry_after.count()))
+                .Info("told of a 429 (by any instance, this one too): pausing requests");
             worker->Pause(notice->retry_after, notice->requests_per_minute);
           }
         });

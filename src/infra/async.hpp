@@ -88,6 +88,13 @@ class Sleepers {
   void WakeAll() {
     for (auto* timer : sleeping_) timer->cancel();
   }
+  // The one asleep longest: for a turn that only one can take. Unlisted at
+  // once, so a second call before it resumes wakes another.
+  void WakeOne() {
+    if (sleeping_.empty()) return;
+    sleeping_.front()->cancel();
+    sleeping_.erase(sleeping_.begin());
+  }
 
  private:
   std::vector<boost::asio::steady_timer*> sleeping_;

@@ -72,6 +72,21 @@ class AmqpTest : public ::testing::Test {
     options_.prefix = "gm-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
   }
 
+  // The test's queues go with it: every quorum queue left behind would slow
+  // each later start of the broker (the fault tests restart it).
+  void TearDown() override {
+    if (uri_.empty()) return;
+    try {
+      auto connection = Connect();
+      const Topology topology(options_);
+      std::vector<std::string> names{topology.WorkQueue(), topology.DeadLetterQueue()};
+      for (const auto delay : options_.retry_delays) names.push_back(topology.RetryQueue(delay));
+      for (const auto& name : names) connection->DeleteQueue(name);
+    } catch (const AmqpError& error) {
+      ADD_FAILURE() << "could not delete the test's queues: " << error.what();
+    }
+  }
+
   std::unique_ptr<AmqpConnection> Connect() { return std::make_unique<AmqpConnection>(uri_, 10s); }
 
   // The next delivery, skipping idle waits, for at most `patience`.

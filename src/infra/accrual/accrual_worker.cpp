@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio.hpp>
+#include <deque>
+#include <utility>
 #include <optional>
 #include <random>
 #include <vector>
@@ -21,6 +23,8 @@ using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+constexpr std::chrono::seconds kIdleLongest{60};  // an idle loop not woken claims again after this
+constexpr std::chrono::seconds kLeaseMargin{2};   // a claimed order this close to its lease's end is given back
 
 milliseconds Doubling(milliseconds first, milliseconds max, int attempts) {
   const int shift = std::clamp(attempts, 0, 20);
@@ -37,7 +41,13 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         commands(command_handlers),
         base_url(std::move(url)),
         options(worker_options),
-        random(std::random_device{}()) {}
+        random(std::random_device{}()) {
+    // One kept-alive connection per request that may be in flight, shared
+    // by the loops.
+    for (std::size_t i = 0; i < options.concurrency; ++i) {
+      idle_clients.push_back(std::make_unique<AccrualClient>(strand, base_url));
+    }
+  }
 
   asio::strand<asio::io_context::executor_type> strand;
   app::AsyncAccrualQueue& queue;
@@ -52,11 +62,16 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point last_started{};
   std::size_t in_flight = 0;
   int faults_in_a_row = 0;  // whichever orders they came from; any other answer resets it
-  Sleepers sleepers;
+  Sleepers idle;          // loops with nothing to claim: an upload wakes one
+  bool someone_polls = false;  // one of them looks again after idle_poll (see Idle)
+  Sleepers turn_waiters;  // loops with an order, waiting for their turn to ask
+  std::vector<std::unique_ptr<AccrualClient>> idle_clients;  // the clients no request holds
   std::minstd_rand random;
 
-  awaitable<void> Sleep(asio::steady_timer& timer, Clock::duration duration) {
-    co_await sleepers.Sleep(timer, duration);
+  // A wait nothing cuts short (a back-off, a pause).
+  static awaitable<void> Sleep(asio::steady_timer& timer, Clock::duration duration) {
+    timer.expires_after(duration);
+    co_await timer.async_wait(kNoThrow);
   }
 
   milliseconds Jittered(milliseconds base) {
@@ -69,7 +84,6 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Waits for the shared pause and pace, then takes a slot for one request.
-  // Waits for the shared pause and pace, then takes a slot for one request.
   // A second request starts only when the one before has been out for
   // options.overlap_after: against a fast accrual system requests go one at
   // a time, so reaching its limit costs one 429, not one per loop in flight;
@@ -79,8 +93,9 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
       const auto now = Clock::now();
       auto ready_at = std::max(paused_until, next_request_at);
       if (in_flight > 0) ready_at = std::max(ready_at, last_started + options.overlap_after);
-      if (ready_at <= now) break;
-      co_await Sleep(timer, ready_at - now);
+      if (ready_at <= now && in_flight < options.concurrency) break;
+      // A request that finishes wakes one waiter early: only one can go.
+      co_await turn_waiters.Sleep(timer, ready_at > now ? ready_at - now : options.overlap_after);
     }
     last_started = Clock::now();
     next_request_at = last_started + spacing;
@@ -89,32 +104,38 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
 
   void RequestFinished() {
     --in_flight;
-    sleepers.WakeAll();
+    turn_waiters.WakeOne();
   }
 
-  // Holds a request slot taken by WaitForTurn until the answer arrives, or
-  // hands it back unused.
+  // Holds a request slot taken by WaitForTurn, and one of the clients,
+  // until the answer arrives.
   class Slot {
    public:
-    explicit Slot(Impl& impl) : impl_(impl) {}
+    explicit Slot(Impl& impl) : impl_(impl), client_(std::move(impl.idle_clients.back())) {
+      impl.idle_clients.pop_back();  // WaitForTurn lets fewer than `concurrency` hold one
+    }
     // Only counts: waking other loops from a destructor could run while the
     // io_context tears every loop down at shutdown.
     ~Slot() {
       if (held_) --impl_.in_flight;
+      GiveClientBack();
     }
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
+    AccrualClient& Client() { return *client_; }
     void Finish() {
+      GiveClientBack();
       if (held_) impl_.RequestFinished();
       held_ = false;
     }
-    void GiveBack() {
-      impl_.next_request_at = std::min(impl_.next_request_at, Clock::now());
-      Finish();
-    }
 
    private:
+    void GiveClientBack() {
+      if (client_) impl_.idle_clients.push_back(std::move(client_));
+    }
+
     Impl& impl_;
+    std::unique_ptr<AccrualClient> client_;
     bool held_ = true;
   };
 
@@ -197,28 +218,46 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> Loop() {
     auto self = shared_from_this();
-    AccrualClient client(strand, base_url);
     asio::steady_timer timer(strand);
+    // Claimed a few at a time, then asked one by one: the claim's round trip
+    // to the database is paid once per batch, and outside the request slot,
+    // so it never holds up another loop's request.
+    std::deque<std::pair<app::PendingOrder, domain::TimeMs>> claimed;  // with the end of its lease
     for (;;) {
-      std::optional<std::string> in_hand;  // the order claimed, until it is settled
+      std::optional<std::string> in_hand;  // the order being asked about, until it is settled
       bool failed = false;
       try {
+        if (claimed.empty()) {
+          co_await WaitForPause(timer);  // claiming while paused would only use up the leases
+          const auto now = NowMs();
+          const auto lease_until = now + options.lease.count();
+          // One at a time once a pace is known: a batch would wait out its lease.
+          const std::size_t batch = spacing.count() > 0 ? 1 : options.claim_batch;
+          auto taken = co_await queue.ClaimDue(now, lease_until, batch);
+          if (taken.empty()) {
+            co_await Idle(timer);
+            continue;
+          }
+          idle.WakeOne();  // there may be more: another loop claims too, and so on while claims find some
+          for (auto& order : taken) claimed.emplace_back(std::move(order), lease_until);
+        }
+        const app::PendingOrder order = std::move(claimed.front().first);
+        const domain::TimeMs lease_until = claimed.front().second;
+        claimed.pop_front();
+        in_hand = order.number;
         co_await WaitForTurn(timer);
         Slot slot(*this);
-        const auto now = NowMs();
-        const auto claimed = co_await queue.ClaimDue(now, now + options.lease.count(), 1);
-        if (claimed.empty()) {
-          slot.GiveBack();
-          co_await Sleep(timer, options.idle_poll);
+        if (NowMs() + kLeaseMargin.count() >= lease_until) {
+          // It waited out most of its lease (a pause, a slow accrual system):
+          // another claimer may have it by now. Given back, not asked twice.
+          slot.Finish();
+          in_hand.reset();
+          co_await Abandoned(order.number);
           continue;
         }
-        in_hand = claimed.front().number;
-        // A claim may wait (a broker's delivery): a 429 another loop met
-        // meanwhile holds this request too.
-        while (paused_until > Clock::now()) co_await Sleep(timer, paused_until - Clock::now());
-        const AccrualReply reply = co_await client.Check(claimed.front().number);
+        const AccrualReply reply = co_await slot.Client().Check(order.number);
         slot.Finish();
-        co_await Apply(claimed.front(), reply);
+        co_await Apply(order, reply);
       } catch (const std::exception& error) {
         LogLine().Add("error", error.what()).Error("accrual worker step failed");
         failed = true;
@@ -228,6 +267,27 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         co_await Sleep(timer, options.backoff_first);
       }
     }
+  }
+
+  // After a claim that found nothing: one idle loop claims again after
+  // idle_poll; the others wait to be woken, by an upload or by a claim
+  // that found some (or after kIdleLongest), so that an idle service makes
+  // one claim per idle_poll, not one per loop.
+  awaitable<void> Idle(asio::steady_timer& timer) {
+    if (someone_polls) {
+      co_await idle.Sleep(timer, kIdleLongest);
+      co_return;
+    }
+    someone_polls = true;
+    struct Done {
+      bool& polls;
+      ~Done() { polls = false; }
+    } done{someone_polls};
+    co_await idle.Sleep(timer, options.idle_poll);
+  }
+
+  awaitable<void> WaitForPause(asio::steady_timer& timer) {
+    while (paused_until > Clock::now()) co_await Sleep(timer, paused_until - Clock::now());
   }
 
   awaitable<void> Abandoned(const std::string& number) {
@@ -246,13 +306,15 @@ AccrualWorker::AccrualWorker(asio::io_context& io, app::AsyncAccrualQueue& queue
 AccrualWorker::~AccrualWorker() = default;
 
 void AccrualWorker::Start() {
-  for (std::size_t i = 0; i < impl_->options.concurrency; ++i) {
+  for (std::size_t i = 0; i < impl_->options.loops; ++i) {
     asio::co_spawn(impl_->strand, impl_->Loop(), LogFailure("accrual worker loop failed"));
   }
 }
 
 void AccrualWorker::Nudge() {
-  asio::post(impl_->strand, [impl = impl_] { impl->sleepers.WakeAll(); });
+  // One order more: one idle loop claims it (and whatever else is due), not
+  // every loop a claim transaction of its own.
+  asio::post(impl_->strand, [impl = impl_] { impl->idle.WakeOne(); });
 }
 
 void AccrualWorker::Pause(std::chrono::milliseconds retry_after, std::optional<int> requests_per_minute) {

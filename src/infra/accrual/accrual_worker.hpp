@@ -21,7 +21,12 @@ class Metrics;
 namespace gm::infra::accrual {
 
 struct AccrualWorkerOptions {
-  std::size_t concurrency = 4;                    // requests in flight to the accrual system
+  std::size_t concurrency = 4;                    // requests in flight to the accrual system, at most
+  // Loops, each an order at a time from its claim to its commit: enough
+  // that the database's round trips (claim, commit, a broker's pending
+  // check) overlap while the requests go one after another.
+  std::size_t loops = 64;
+  std::size_t claim_batch = 8;                    // orders a loop claims at once (a broker's queue gives one)
   std::chrono::milliseconds lease{30'000};        // how long a claimed order stays hidden
   std::chrono::milliseconds idle_poll{500};       // queue poll when nothing is due (uploads nudge sooner)
   std::chrono::milliseconds recheck_first{250};   // 204 / REGISTERED / PROCESSING: first re-check...
@@ -37,10 +42,14 @@ struct AccrualWorkerOptions {
 
 // Drains the accrual queue: polls the accrual system for each pending order
 // until it reaches a final status and applies each answer through the
-// event-sourced commands, with no thread waiting for the database. All
-// loops share one pause, so a 429 stops every request until Retry-After,
-// and one pace once the limit is known. A fault (5xx, garbage, refused,
-// timed out) pauses them all too, doubling while faults follow each other.
+// event-sourced commands, with no thread waiting for the database. Many
+// loops each take an order from its claim to its commit, so the database's
+// round trips overlap, while at most `concurrency` requests are out at
+// once and, against a fast accrual system, one at a time. All loops share
+// one pause, so a 429 stops every request until Retry-After (and, told by
+// Pause, on every instance), and one pace once the limit is known. A fault
+// (5xx, garbage, refused, timed out) pauses them all too, doubling while
+// faults follow each other.
 class AccrualWorker {
  public:
   AccrualWorker(boost::asio::io_context& io, app::AsyncAccrualQueue& queue, app::CommandService& commands,

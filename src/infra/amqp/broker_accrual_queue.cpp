@@ -96,11 +96,22 @@ void BrokerAccrualQueue::Deliver(BrokerLink& link, Delivery delivery, std::uint6
   asio::post(state_->strand, [state = state_, order = std::move(*order), held = Held{&link, epoch, delivery.tag},
                               max = options_.max_waiting]() mutable {
     if (state->waiting.size() + state->parked.size() >= max) {
+      // Deliveries of a connection gone count for nothing: the broker has
+      // them again (a rejection here would count towards the delivery
+      // limit of a healthy order).
+      std::erase_if(state->waiting, [](const auto& waiting) {
+        return waiting.second.epoch != waiting.second.link->Epoch();
+      });
+      std::erase_if(state->parked, [](const auto& parked) {
+        return parked.second.second.epoch != parked.second.second.link->Epoch();
+      });
+    }
+    if (state->waiting.size() + state->parked.size() >= max) {
       held.link->Reject(held.epoch, held.tag, true);
       return;
     }
     state->waiting.emplace_back(std::move(order), held);
-    state->sleepers.WakeAll();
+    state->sleepers.WakeOne();  // one delivery, one claim: the others would wake for nothing
   });
 }
 

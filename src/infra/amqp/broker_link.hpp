@@ -19,7 +19,7 @@ struct BrokerLinkOptions {
   std::string uri;
   TopologyOptions topology;
   bool consume = true;          // consume the work queue (else only publish)
-  std::uint16_t prefetch = 32;  // deliveries in hand, unacknowledged, at most
+  std::uint16_t prefetch = 128;  // deliveries in hand, unacknowledged, at most
   std::chrono::seconds heartbeat{10};
   // Publishes queued or awaiting their confirm, at most: past it a publish
   // fails at once rather than queueing without bound.
