@@ -218,7 +218,8 @@ def test_a_consumer_killed_after_its_commit_before_its_ack(make_server, accrual,
         assert accrual.count(number) == asked_before[number], "a committed order is not asked again"
 
 
-def test_two_instances_share_one_queue(make_server, accrual, tmp_path, broker, drain_report):
+def consuming_pair(make_server, accrual, tmp_path):
+    """Two consuming instances on one PostgreSQL database, both links up."""
     if STORE != "postgres":
         pytest.skip("two instances share one database on PostgreSQL only")
     env = {"ACCRUAL_SYSTEM_ADDRESS": accrual.base, "AMQP": AMQP}
@@ -227,6 +228,11 @@ def test_two_instances_share_one_queue(make_server, accrual, tmp_path, broker, d
     two = make_server(env=env, workdir=tmp_path / "two", database=one.database)
     for server in (one, two):
         wait_until(lambda: readiness(server)["queue"]["connected"], message="both links up")
+    return one, two
+
+
+def test_two_instances_share_one_queue(make_server, accrual, tmp_path, broker, drain_report):
+    one, two = consuming_pair(make_server, accrual, tmp_path)
     client = Client(one)
     numbers = [new_order_number() for _ in range(60)]
     for number in numbers:
@@ -242,14 +248,7 @@ def test_two_instances_share_one_queue(make_server, accrual, tmp_path, broker, d
 
 
 def test_a_429_pauses_every_instance(make_server, accrual, tmp_path, broker, drain_report):
-    if STORE != "postgres":
-        pytest.skip("two instances share one database on PostgreSQL only")
-    env = {"ACCRUAL_SYSTEM_ADDRESS": accrual.base, "AMQP": AMQP}
-    one = make_server(env=env)
-    (tmp_path / "two").mkdir()
-    two = make_server(env=env, workdir=tmp_path / "two", database=one.database)
-    for server in (one, two):
-        wait_until(lambda: readiness(server)["queue"]["connected"], message="both links up")
+    one, two = consuming_pair(make_server, accrual, tmp_path)
     client = Client(one)
     limited = new_order_number()
     accrual.answer(limited, (429, "", {"Retry-After": "2"}), accrual.processed(limited, 10))
