@@ -1,6 +1,10 @@
 // gophermart: wires the loyalty service together and runs it until SIGINT or
 // SIGTERM, then drains requests in flight and exits 0.
 #include <boost/asio.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "app/command_service.hpp"
@@ -26,6 +30,8 @@
 #include "infra/store/accrual_queue.hpp"
 #include "infra/store/event_store.hpp"
 #include "infra/store/lane_executor.hpp"
+#include "infra/store/operator/log_verbs.hpp"
+#include "infra/store/operator/replay.hpp"
 #include "infra/store/pipeline_executor.hpp"
 #include "infra/store/read_models.hpp"
 #include "infra/store/sql_store.hpp"
@@ -234,6 +240,61 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   return 0;
 }
 
+// Progress on a terminal, at most twice a second: events done, their rate
+// and the time left. Nothing when standard error is not a terminal.
+infra::store::ReplayProgress TerminalProgress(std::chrono::steady_clock::time_point started) {
+  if (isatty(STDERR_FILENO) == 0) return {};
+  return [started, last = std::chrono::steady_clock::time_point{}](std::int64_t done, std::int64_t total) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::milliseconds(500) && done != total) return;
+    last = now;
+    const double seconds = std::chrono::duration<double>(now - started).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    const double left = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+    std::fprintf(stderr, "\rrebuilding: %lld of %lld events, %.0f events/s, %.0f s left   ",
+                 static_cast<long long>(done), static_cast<long long>(total), rate, left);
+    if (done == total) std::fputc('\n', stderr);
+  };
+}
+
+int Rebuild(infra::store::SqlStore& store) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto replayed = store.RebuildProjections(TerminalProgress(started));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("rebuilt the read models from %lld events in %.2f s (%.0f events/s)\n",
+              static_cast<long long>(replayed), seconds, seconds > 0 ? static_cast<double>(replayed) / seconds : 0.0);
+  return 0;
+}
+
+// The verbs that work on the store and exit (docs/operations.md); nothing
+// when the service is to run.
+std::optional<int> OperatorVerb(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
+  using namespace infra::store;
+  if (config.rebuild_projections) return Rebuild(store);
+  if (config.events) {
+    WriteEvents(store.Pool(), {config.events->stream, config.events->from}, std::cout);
+    return 0;
+  }
+  if (config.export_log) {
+    const auto exported = WriteEvents(store.Pool(), {}, std::cout);
+    std::cerr << "exported " << exported << " events\n";
+    return 0;
+  }
+  if (config.import_log) {
+    std::ios::sync_with_stdio(false);
+    const auto imported = ImportEvents(store.Pool(), std::cin);
+    std::cout << "imported " << imported << " events and rebuilt the read models\n";
+    return 0;
+  }
+  if (config.verify) {
+    const auto differences = VerifyReadModels(store.Pool(), std::cout);
+    std::cout << differences << (differences == 1 ? " difference" : " differences")
+              << " between the log and the read models\n";
+    return differences == 0 ? 0 : 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,10 +326,14 @@ int main(int argc, char** argv) {
     std::cerr << "gophermart: DATABASE_URI: " << error.what() << "\n";
     return 2;
   }
-  if (config->rebuild_projections) {
-    const auto replayed = store->RebuildProjections();
-    std::cout << "rebuilt the read models from " << replayed << " events\n";
-    return 0;
+  try {
+    if (auto verb = OperatorVerb(*config, *store)) return *verb;
+  } catch (const infra::store::ImportError& error) {
+    std::cerr << "gophermart: import: " << error.what() << "\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "gophermart: " << error.what() << "\n";
+    return 1;
   }
   return Serve(*config, *store);
 }

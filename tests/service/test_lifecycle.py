@@ -118,7 +118,7 @@ def test_help_lists_every_option(tmp_path):
     result = run_binary(["--help"], tmp_path)
     assert result.returncode == 0
     for name in ("RUN_ADDRESS", "DATABASE_URI", "ACCRUAL_SYSTEM_ADDRESS", "AMQP", "JWT_KEY", "SALT",
-                 "rebuild-projections"):
+                 "rebuild-projections", "verify", "export", "import", "events"):
         assert name in result.stdout
 
 

@@ -201,6 +201,21 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* requeue = app.add_subcommand(
       "requeue-dead-letters", "Put the orders in RabbitMQ's dead-letter queue back on the work queue, and exit");
   requeue->fallthrough();
+  auto* verify = app.add_subcommand(
+      "verify", "Recompute every read model from the log and compare; exit 1 listing each difference");
+  verify->fallthrough();
+  auto* exporter = app.add_subcommand("export", "Write the whole event log to standard output as JSON lines");
+  exporter->fallthrough();
+  auto* importer = app.add_subcommand(
+      "import", "Read an exported log from standard input into an empty store and rebuild the read models");
+  importer->fallthrough();
+  GophermartConfig::EventsVerb events;
+  auto* events_verb = app.add_subcommand("events", "Print the event log, or one stream, as JSON lines");
+  events_verb->fallthrough();
+  events_verb->add_option("--stream", events.stream, "Only this stream (account-…, order-…, user-…, withdrawal-…)");
+  events_verb->add_option("--from", events.from,
+                          "Only events after this position (with --stream: after this version)")
+      ->check(CLI::NonNegativeNumber);
 
   if (!ParseCommandLine(app, args)) return std::nullopt;
 
@@ -219,6 +234,10 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
                                             config.run_address, 8082);
   config.rebuild_projections = rebuild->parsed();
   config.requeue_dead_letters = requeue->parsed();
+  config.verify = verify->parsed();
+  config.export_log = exporter->parsed();
+  config.import_log = importer->parsed();
+  if (events_verb->parsed()) config.events = events;
   if (config.requeue_dead_letters && config.amqp.empty()) {
     throw ConfigError("requeue-dead-letters: AMQP is not set (the broker whose dead letters to put back)");
   }

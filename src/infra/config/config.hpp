@@ -34,6 +34,15 @@ struct GophermartConfig {
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
   bool rebuild_projections = false;              // the `rebuild-projections` verb
   bool requeue_dead_letters = false;             // the `requeue-dead-letters` verb (needs AMQP)
+  bool verify = false;                           // the `verify` verb
+  bool export_log = false;                       // the `export` verb: the log to standard output
+  bool import_log = false;                       // the `import` verb: the log from standard input
+  // The `events` verb: print the log (or one stream) as JSON lines.
+  struct EventsVerb {
+    std::string stream;          // empty: every stream
+    std::int64_t from = 0;       // events after this position (of the log, or of the stream's versions)
+  };
+  std::optional<EventsVerb> events;
   // What parsing noticed but accepted (the seed's AMPQ spelling): one line
   // each, for the log once the service is up.
   std::vector<std::string> warnings;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "infra/store/event_codec.hpp"
-#include "infra/store/projector.hpp"
+#include "infra/store/operator/replay.hpp"
 #include "infra/store/schema.hpp"
 
 namespace gm::infra::store {
@@ -57,16 +57,11 @@ void SqlStore::ReleaseLeasesAtStart() {
   c->Execute("UPDATE accrual_queue SET lease_until = 0 WHERE lease_until <> 0");
 }
 
-std::int64_t SqlStore::RebuildProjections() {
+std::int64_t SqlStore::RebuildProjections(const std::function<void(std::int64_t, std::int64_t)>& progress) {
   auto c = pool_->Acquire();
   sql::WriteTransaction transaction(*c);
-  for (const char* table : kProjectionTables) c->Execute(("DELETE FROM " + std::string(table)).c_str());
-  auto events = c->Prepare("SELECT position, type, data FROM events ORDER BY position");
-  std::int64_t replayed = 0;
-  while (events.Step()) {
-    Project(*c, Decode(events.Text(1), events.Text(2)), events.Int64(0));
-    ++replayed;
-  }
+  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events IN EXCLUSIVE MODE");
+  const auto replayed = ReplayIntoReadModels(*c, progress);
   transaction.Commit();
   return replayed;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,8 +57,12 @@ class SqlStore final {
   std::string GetOrCreateSetting(const std::string& key, const std::string& candidate);
 
   // Empties the read models and replays the whole log into them, in one
-  // transaction. Returns the number of events replayed.
-  std::int64_t RebuildProjections();
+  // transaction. On PostgreSQL it holds appends back meanwhile (an
+  // EXCLUSIVE lock on the log: reads go on, and see the old read models
+  // until the commit), so no append can update a row the rebuild has
+  // emptied; on SQLite its write transaction does the same. Returns the
+  // number of events replayed; `progress` hears how far it is.
+  std::int64_t RebuildProjections(const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
   // Reads the log in commit-safe order after `after`: every event exactly
   // once, never one whose transaction could still commit before an event

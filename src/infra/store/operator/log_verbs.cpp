@@ -1,0 +1,121 @@
+#include "infra/store/operator/log_verbs.hpp"
+
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "infra/store/event_codec.hpp"
+#include "infra/store/operator/read_model_fold.hpp"
+#include "infra/store/operator/replay.hpp"
+
+namespace gm::infra::store {
+namespace {
+
+// A statement per verified table, built once: Prepare() caches by address.
+const std::vector<std::string>& TableQueries() {
+  static const std::vector<std::string> queries = [] {
+    std::vector<std::string> texts;
+    for (const auto& table : VerifiedTables()) {
+      std::string text = "SELECT " + std::string(table.key);
+      for (const char* column : table.columns) text += std::string(", ") + column;
+      texts.push_back(text + " FROM " + table.name);
+    }
+    return texts;
+  }();
+  return queries;
+}
+
+TableRows ReadTable(sql::Connection& c, const char* query) {
+  TableRows rows;
+  auto statement = c.Prepare(query);
+  while (statement.Step()) {
+    std::vector<std::string> columns;
+    for (int i = 1; i < statement.Columns(); ++i) columns.push_back(statement.IsNull(i) ? "" : statement.Text(i));
+    rows.emplace(statement.Text(0), std::move(columns));
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::int64_t WriteEvents(sql::ConnectionPool& pool, const LogRange& range, std::ostream& out) {
+  auto c = pool.Acquire();
+  const SnapshotTransaction snapshot(*c);
+  std::int64_t written = 0;
+  ForEachStoredEvent(*c, range, [&](const StoredEvent& event) {
+    out << FormatEventLine(event) << '\n';
+    ++written;
+  });
+  out.flush();
+  return written;
+}
+
+std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
+  // Statements wait in the connection's pipeline until a round trip: one
+  // every so many lines keeps memory flat however long the log.
+  constexpr std::int64_t kFlushEvery = 1000;
+  auto c = pool.Acquire();
+  sql::WriteTransaction transaction(*c);
+  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events IN EXCLUSIVE MODE");
+  if (CountEvents(*c) != 0) {
+    throw ImportError("the store already holds events: import goes into an empty store only");
+  }
+  std::int64_t imported = 0;
+  std::int64_t number = 0;
+  for (std::string text; std::getline(in, text);) {
+    ++number;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    StoredEvent event;
+    try {
+      event = ParseEventLine(text);
+      const auto decoded = Decode(event.type, event.data);
+      if (domain::StreamOf(decoded) != event.stream) throw std::invalid_argument("the event is not of its stream");
+    } catch (const std::exception& error) {
+      throw ImportError("line " + std::to_string(number) + ": " + error.what());
+    }
+    // SQLite runs the insert now, PostgreSQL with the next round trip:
+    // either may find the (stream, version) taken.
+    try {
+      c->Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?)")
+          .Bind(1, event.stream)
+          .Bind(2, event.version)
+          .Bind(3, event.type)
+          .Bind(4, event.data)
+          .Bind(5, event.recorded_at)
+          .Run();
+      if (++imported % kFlushEvery == 0) (void)c->Changes();
+    } catch (const sql::UniqueViolation&) {
+      throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
+    }
+  }
+  try {
+    (void)c->Changes();
+  } catch (const sql::UniqueViolation&) {
+    throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
+  }
+  ReplayIntoReadModels(*c, {});
+  transaction.Commit();
+  return imported;
+}
+
+std::int64_t VerifyReadModels(sql::ConnectionPool& pool, std::ostream& out) {
+  auto c = pool.Acquire();
+  const SnapshotTransaction snapshot(*c);
+  ReadModelFold fold;
+  ForEachStoredEvent(*c, {}, [&](const StoredEvent& event) {
+    fold.Apply(Decode(event.type, event.data), event.stream, event.version, event.position);
+  });
+  std::int64_t differences = 0;
+  const auto& tables = VerifiedTables();
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    for (const auto& line : CompareRows(tables[i], fold.Rows(tables[i].name), ReadTable(*c, TableQueries()[i].c_str()))) {
+      out << line << '\n';
+      ++differences;
+    }
+  }
+  out.flush();
+  return differences;
+}
+
+}  // namespace gm::infra::store
