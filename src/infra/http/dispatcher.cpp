@@ -98,6 +98,17 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request, const Router::Match&
   return response;
 }
 
+namespace {
+
+// A log line about `request`, with what finds it among the others.
+LogLine RequestLine(const HttpRequest& request) {
+  LogLine line;
+  line.Add("path", request.path).Add("request_id", request.id);
+  return line;
+}
+
+}  // namespace
+
 HttpResponse FailureResponse(const HttpRequest& request, std::exception_ptr error) {
   const auto retry_later = [](std::string_view message) {
     auto response = HttpResponse::Error(503, message);
@@ -107,15 +118,15 @@ HttpResponse FailureResponse(const HttpRequest& request, std::exception_ptr erro
   try {
     std::rethrow_exception(std::move(error));
   } catch (const app::ContentionError& failure) {
-    LogLine().Add("path", request.path).Add("error", failure.what()).Warn("contention");
+    RequestLine(request).Add("error", failure.what()).Warn("contention");
     return retry_later("too many concurrent changes, retry");
   } catch (const app::StoreUnavailable& failure) {
-    LogLine().Add("path", request.path).Add("error", failure.what()).Warn("database unavailable");
+    RequestLine(request).Add("error", failure.what()).Warn("database unavailable");
     return retry_later("the database is unavailable, retry");
   } catch (const std::exception& failure) {
-    LogLine().Add("path", request.path).Add("error", failure.what()).Error("handler failed");
+    RequestLine(request).Add("error", failure.what()).Error("handler failed");
   } catch (...) {
-    LogLine().Add("path", request.path).Error("handler failed");
+    RequestLine(request).Error("handler failed");
   }
   return HttpResponse::Error(500, "internal error");
 }

@@ -16,6 +16,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;                                          // already decoded when it came gzip-compressed
   std::string remote;                                        // the peer\'s IP address
+  std::string id;                                            // X-Request-Id (http/request_id.hpp), in every log line
 
   [[nodiscard]] std::optional<std::string_view> Header(std::string_view lower_case_name) const;
 };

@@ -9,6 +9,7 @@
 #include "infra/event_loops.hpp"
 #include "infra/http/connection_deadline.hpp"
 #include "infra/http/gzip.hpp"
+#include "infra/http/request_id.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
 
@@ -325,6 +326,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const bool keep_alive = message.keep_alive() && !stopping;
       const bool gzip_ok = AcceptsGzip(message[bhttp::field::accept_encoding]);
       HttpRequest request = ToRequest(std::move(message), remote);
+      request.id = RequestId(request.Header("x-request-id"));
       const std::size_t bytes_in = request.body.size();
       const auto match = dispatcher.Find(request);
       const std::string_view route_label = match.route ? std::string_view(match.route->path) : "unmatched";
@@ -338,6 +340,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       } else {
         response = co_await HandleOnLane(request, match);
       }
+      response.headers.emplace_back("X-Request-Id", request.id);
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
       const std::string bytes = PrepareToWrite(deadline, response, keep_alive, gzip_ok, version);
@@ -359,6 +362,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
           .Add("bytes_in", static_cast<std::int64_t>(bytes_in))
           .Add("bytes_out", static_cast<std::int64_t>(bytes_out))
           .Add("remote", remote)
+          .Add("request_id", request.id)
           .Info("request");
       if (!keep_alive || write_error) break;
     }
