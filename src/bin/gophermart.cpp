@@ -331,9 +331,9 @@ int main(int argc, char** argv) {
   } catch (const infra::store::ImportError& error) {
     std::cerr << "gophermart: import: " << error.what() << "\n";
     return 1;
-  } catch (const std::exception& error) {
+  } catch (const std::exception& error) {  // 2, so that verify's 1 means differences only
     std::cerr << "gophermart: " << error.what() << "\n";
-    return 1;
+    return 2;
   }
   return Serve(*config, *store);
 }

@@ -72,6 +72,7 @@ TEST(StoredLog, ABadLineSaysWhatIsWrong) {
     return std::string("accepted");
   };
   EXPECT_EQ(message("[1]"), "not a JSON object");
+  EXPECT_EQ(message("{\"a\":").substr(0, 9), "not JSON:");
   EXPECT_EQ(message(R"({"stream":"s","version":1,"type":"t","data":{}})"), R"(no "time")");
   EXPECT_EQ(message(R"({"stream":"","version":1,"type":"t","data":{},"time":1})"),
             R"("stream" is not a non-empty string)");

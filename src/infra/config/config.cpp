@@ -196,6 +196,7 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* openapi_flag =
       app.add_option("--openapi-address", openapi,
                      "[OPENAPI_ADDRESS] docs listen address, host:port, or off (default: port 8082 on the API's host)");
+  app.require_subcommand(0, 1);  // one verb at most
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
   auto* requeue = app.add_subcommand(

@@ -60,7 +60,10 @@ void SqlStore::ReleaseLeasesAtStart() {
 std::int64_t SqlStore::RebuildProjections(const std::function<void(std::int64_t, std::int64_t)>& progress) {
   auto c = pool_->Acquire();
   sql::WriteTransaction transaction(*c);
-  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events IN EXCLUSIVE MODE");
+  // The queue too, before its rows are deleted: a pipelined batch of claims
+  // and reschedules (one transaction) could otherwise lock its rows in
+  // another order than the rebuild's DELETE, and deadlock with it.
+  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events, accrual_queue IN EXCLUSIVE MODE");
   const auto replayed = ReplayIntoReadModels(*c, progress);
   transaction.Commit();
   return replayed;

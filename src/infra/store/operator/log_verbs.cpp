@@ -57,7 +57,7 @@ std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
   constexpr std::int64_t kFlushEvery = 1000;
   auto c = pool.Acquire();
   sql::WriteTransaction transaction(*c);
-  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events IN EXCLUSIVE MODE");
+  if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events, accrual_queue IN EXCLUSIVE MODE");
   if (CountEvents(*c) != 0) {
     throw ImportError("the store already holds events: import goes into an empty store only");
   }
@@ -93,6 +93,16 @@ std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
     (void)c->Changes();
   } catch (const sql::UniqueViolation&) {
     throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
+  }
+  // Each stream's versions must run 1, 2, 3… in file order: the service
+  // appends at the stream's last version + 1, and the projections count.
+  auto gap = c->Prepare(
+      "SELECT stream, version FROM events e WHERE version > 1 AND NOT EXISTS ("
+      "SELECT 1 FROM events p WHERE p.stream = e.stream AND p.version = e.version - 1 AND p.position < e.position) "
+      "LIMIT 1");
+  if (gap.Step()) {
+    throw ImportError("stream " + gap.Text(0) + ": version " + std::to_string(gap.Int64(1)) +
+                      " does not follow version " + std::to_string(gap.Int64(1) - 1) + " earlier in the file");
   }
   ReplayIntoReadModels(*c, {});
   transaction.Commit();

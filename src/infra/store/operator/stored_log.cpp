@@ -99,7 +99,8 @@ std::string FormatEventLine(const StoredEvent& event) {
 StoredEvent ParseEventLine(std::string_view text) {
   boost::system::error_code error;
   const auto value = json::parse(text, error);
-  if (error || !value.is_object()) throw std::invalid_argument("not a JSON object");
+  if (error) throw std::invalid_argument("not JSON: " + error.message());
+  if (!value.is_object()) throw std::invalid_argument("not a JSON object");
   const auto& line = value.as_object();
   StoredEvent event;
   event.stream = TextField(line, "stream");
