@@ -33,8 +33,10 @@
 #include "infra/store/operator/log_verbs.hpp"
 #include "infra/store/operator/replay.hpp"
 #include "infra/store/pipeline_executor.hpp"
+#include "infra/store/queue_stats.hpp"
 #include "infra/store/read_models.hpp"
 #include "infra/store/sql_store.hpp"
+#include "infra/time.hpp"
 
 namespace {
 
@@ -93,6 +95,29 @@ void AddBrokerGauges(infra::Metrics& metrics, const infra::amqp::BrokerLink& lin
                 [&link] { return link.Status().dead_letters; });
 }
 
+// Read from the database at each scrape, which runs on the database lane.
+void AddQueueGauges(infra::Metrics& metrics, infra::store::SqlStore& store, bool outbox) {
+  metrics.Gauges([&store, outbox] {
+    auto connection = store.Pool().Acquire();
+    const auto now = infra::NowMs();
+    // Twice the backoff: a row the relay reschedules while this reads may
+    // have taken its time a little after `now`.
+    const auto stats = infra::store::ReadQueueStats(*connection, now,
+                                                    now + 2 * infra::amqp::OutboxRelayOptions{}.backoff.count());
+    std::vector<infra::Metrics::Sample> samples{
+        {"accrual_queue_depth", "Orders not yet final (NEW, PROCESSING), in the whole store.",
+         static_cast<double>(stats.depth)},
+        {"accrual_queue_oldest_pending_seconds", "Since the oldest order not yet final was uploaded; 0 when none.",
+         static_cast<double>(stats.oldest_age_ms) / 1000},
+    };
+    if (outbox) {
+      samples.push_back({"outbox_unconfirmed", "Orders whose publish to RabbitMQ the broker has not yet confirmed.",
+                         static_cast<double>(stats.unconfirmed)});
+    }
+    return samples;
+  });
+}
+
 int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) {
   store.ReleaseLeasesAtStart();
   const infra::PasswordHasher hasher(config.salt);
@@ -128,7 +153,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
     command_executor = std::make_unique<infra::store::LaneExecutor>(store.Pool(), database_lane.get_executor());
   }
   infra::store::SqlReadModels queries(query_executor ? *query_executor : *command_executor);
-  infra::store::SqlEventStore events(*command_executor);
+  infra::store::SqlEventStore events(*command_executor, &metrics);
   infra::store::SqlAccrualQueue accrual_queue(*command_executor);
   app::CommandService commands(events);
 
@@ -193,6 +218,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::http::Router router;
   api.AddRoutes(router);
   if (link) AddBrokerGauges(metrics, *link);
+  AddQueueGauges(metrics, store, link != nullptr);
   const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); },
                                               [&link] { return QueueStatus(link.get()); });
   operations.AddRoutes(router);

@@ -151,12 +151,17 @@ def test_the_broker_stopped_for_30_s_while_orders_are_uploaded(make_server, accr
     assert client.balance()["current"] == 0
     text = requests.get(server.url("/metrics"), timeout=5).text
     assert metric(text, "gophermart_broker_connected") == 0
+    assert metric(text, "gophermart_outbox_unconfirmed") == len(numbers), "every row awaits its confirm"
+    assert metric(text, "gophermart_accrual_queue_depth") == len(numbers)
     time.sleep(max(0, 30 - (time.monotonic() - stopped)))
     broker.start_app()
     started = time.monotonic()
     drain(client, numbers, 10, started, drain_report)
     assert readiness(server)["queue"]["connected"]
-    assert metric(requests.get(server.url("/metrics"), timeout=5).text, "gophermart_broker_connections") >= 2
+    text = requests.get(server.url("/metrics"), timeout=5).text
+    assert metric(text, "gophermart_broker_connections") >= 2
+    assert metric(text, "gophermart_outbox_unconfirmed") == 0
+    assert metric(text, "gophermart_accrual_queue_depth") == 0
 
 
 def test_the_broker_killed_and_started_again_mid_drain(make_server, accrual, broker, drain_report):

@@ -4,10 +4,11 @@ database, and Prometheus metrics that count what the process did."""
 import json
 import re
 import socket
+import time
 
 import requests
 
-from conftest import QUEUE, Client, fund
+from conftest import QUEUE, Client, fund, new_order_number
 
 
 def metric(text, name, **labels):
@@ -44,6 +45,44 @@ def test_metrics_count_requests_and_accrual_polls(server, accrual):
     assert metric(text, "gophermart_http_request_duration_seconds_count", route="/api/user/balance") >= 3
     assert metric(text, "gophermart_accrual_polls_total", outcome="result") >= 1
     assert re.search(r'^# TYPE gophermart_http_request_duration_seconds histogram$', text, re.M)
+
+
+def scrape(server):
+    return requests.get(server.url("/metrics"), timeout=5).text
+
+
+def test_metrics_count_appended_events_by_type_and_show_the_queue(server, accrual):
+    types = ["user_registered.v1", "order_uploaded.v1", "order_processing_started.v1", "order_processed.v1",
+             "order_invalidated.v1", "points_accrued.v1", "withdrawal_placed.v1", "points_withdrawn.v1"]
+    before = scrape(server)
+    assert metric(before, "gophermart_accrual_queue_depth") == 0
+    assert metric(before, "gophermart_accrual_queue_oldest_pending_seconds") == 0
+    client = Client(server)
+    credited, invalid, waiting = new_order_number(), new_order_number(), new_order_number()
+    accrual.answer(credited, (200, {"order": credited, "status": "PROCESSING"}, {}), accrual.processed(credited, 500))
+    accrual.answer(invalid, (200, {"order": invalid, "status": "INVALID"}, {}))
+    uploaded_waiting = time.monotonic()
+    for number in (waiting, credited, invalid):  # `waiting` is never rated: it stays NEW
+        assert client.upload(number).status_code == 202
+    client.wait_status(credited, "PROCESSED")
+    client.wait_status(invalid, "INVALID")
+    assert client.withdraw("2377225624", 1.5).status_code == 200
+    time.sleep(1.2)
+    after = scrape(server)
+    asked_at = time.monotonic()
+    moved = {t: metric(after, "gophermart_events_appended_total", type=t) -
+             metric(before, "gophermart_events_appended_total", type=t) for t in types}
+    assert moved == {"user_registered.v1": 1, "order_uploaded.v1": 3, "order_processing_started.v1": 1,
+                     "order_processed.v1": 1, "order_invalidated.v1": 1, "points_accrued.v1": 1,
+                     "withdrawal_placed.v1": 1, "points_withdrawn.v1": 1}
+    assert re.search(r'^# TYPE gophermart_events_appended_total counter$', after, re.M)
+    assert metric(after, "gophermart_accrual_queue_depth") == 1, "only the order never rated is pending"
+    age = metric(after, "gophermart_accrual_queue_oldest_pending_seconds")
+    assert 1.2 <= age <= asked_at - uploaded_waiting + 0.1, age
+    assert ("gophermart_outbox_unconfirmed" in after) == (QUEUE == "rabbitmq")
+    if QUEUE == "rabbitmq":
+        # Published and confirmed long ago: held back, not awaiting a confirm.
+        assert metric(after, "gophermart_outbox_unconfirmed") == 0
 
 
 def test_invented_methods_share_one_metrics_label(server):

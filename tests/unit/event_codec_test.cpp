@@ -12,6 +12,7 @@ template <class E>
 E RoundTrip(const E& event, std::string_view expected_type) {
   const EncodedEvent encoded = Encode(event);
   EXPECT_EQ(encoded.type, expected_type);
+  EXPECT_EQ(TypeName(event), expected_type);
   return std::get<E>(Decode(encoded.type, encoded.data));
 }
 

@@ -10,7 +10,8 @@ namespace gm::infra::http {
 
 // Operations endpoints (SPEC §6) on the API listener: /healthz (the process
 // answers), /readyz (and its database answers; the body shows the queue's
-// state too), /metrics (Prometheus text).
+// state too), /metrics (Prometheus text; on the database lane, as some
+// gauges read the database).
 class OperationsApi {
  public:
   // `queue_status`, when set: a JSON object, the "queue" member of /readyz's body.

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "infra/observability/log.hpp"
+
 namespace gm::infra {
 namespace {
 
@@ -20,6 +22,18 @@ std::string Label(std::string_view name, std::string_view value) {
 std::string Number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+// Whole numbers (counts, -1) as integers however large; the rest with
+// millisecond precision.
+std::string GaugeValue(double value) {
+  char text[32];
+  if (value == static_cast<double>(static_cast<std::int64_t>(value))) {
+    std::snprintf(text, sizeof text, "%lld", static_cast<long long>(value));
+  } else {
+    std::snprintf(text, sizeof text, "%.3f", value);
+  }
   return text;
 }
 
@@ -77,7 +91,7 @@ std::string Metrics::Render() const {
       sum.sum_seconds += latency.sum_seconds;
     }
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   std::string out;
   const std::string requests = prefix_ + "_http_requests_total";
   out += "# HELP " + requests + " HTTP requests answered, by route pattern, method and status.\n";
@@ -105,18 +119,32 @@ std::string Metrics::Render() const {
     out += "# TYPE " + full + " counter\n";
     for (const auto& [labels, count] : series) out += full + "{" + labels + "} " + std::to_string(count) + "\n";
   }
-  for (const auto& [name, gauge] : gauges_) {
-    const std::string full = prefix_ + "_" + name;
-    out += "# HELP " + full + " " + gauge.help + "\n";
-    out += "# TYPE " + full + " gauge\n";
-    out += full + " " + std::to_string(gauge.read()) + "\n";
+  lock.unlock();
+  // Registered before the first render, so read without the lock: a
+  // sampler may wait for the database, and Count() must not wait for it.
+  for (const auto& read : samplers_) {
+    std::vector<Sample> samples;
+    try {
+      samples = read();
+    } catch (const std::exception& error) {
+      LogLine().Add("error", error.what()).Warn("metrics: a gauge could not be read");
+    }
+    for (const auto& sample : samples) {
+      const std::string full = prefix_ + "_" + sample.name;
+      out += "# HELP " + full + " " + sample.help + "\n";
+      out += "# TYPE " + full + " gauge\n";
+      out += full + " " + GaugeValue(sample.value) + "\n";
+    }
   }
   return out;
 }
 
 void Metrics::Gauge(std::string name, std::string help, std::function<std::int64_t()> read) {
-  const std::lock_guard lock(mutex_);
-  gauges_[std::move(name)] = GaugeReader{std::move(help), std::move(read)};
+  Gauges([name = std::move(name), help = std::move(help), read = std::move(read)] {
+    return std::vector<Sample>{{name, help, static_cast<double>(read())}};
+  });
 }
+
+void Metrics::Gauges(std::function<std::vector<Sample>()> read) { samplers_.push_back(std::move(read)); }
 
 }  // namespace gm::infra

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 namespace gm::infra {
 
@@ -25,6 +26,17 @@ class Metrics {
   // "1 while the link to RabbitMQ is up", read). `read` must be thread-safe
   // and outlive this object's renders.
   void Gauge(std::string name, std::string help, std::function<std::int64_t()> read);
+
+  // Several gauges read at once each render, e.g. from one query. A read
+  // may block (Render then runs off the event loops) and may throw: its
+  // gauges are left out of that render and the error logged. Register
+  // before the first render.
+  struct Sample {
+    std::string name;
+    std::string help;
+    double value = 0;
+  };
+  void Gauges(std::function<std::vector<Sample>()> read);
 
   [[nodiscard]] std::string Render() const;
 
@@ -63,11 +75,7 @@ class Metrics {
   std::array<RequestShard, kShards> shards_;
   mutable std::mutex mutex_;                                              // guards counters_
   std::map<std::string, std::map<std::string, std::uint64_t>> counters_;  // name -> labels -> count
-  struct GaugeReader {
-    std::string help;
-    std::function<std::int64_t()> read;
-  };
-  std::map<std::string, GaugeReader> gauges_;  // name -> reader; guarded by mutex_
+  std::vector<std::function<std::vector<Sample>()>> samplers_;  // called without mutex_ held
 };
 
 }  // namespace gm::infra

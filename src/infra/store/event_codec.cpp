@@ -2,15 +2,14 @@
 #include "domain/overloaded.hpp"
 
 #include <boost/json.hpp>
+#include <array>
 #include <stdexcept>
+#include <variant>
 
 namespace gm::infra {
 namespace {
 
 namespace json = boost::json;
-using namespace std::string_view_literals;
-
-EncodedEvent Make(std::string_view type, json::object data) { return {std::string(type), json::serialize(data)}; }
 
 class Fields {
  public:
@@ -24,70 +23,90 @@ class Fields {
   const json::object& object_;
 };
 
+// How each type is read back, in the order of domain::Event's alternatives
+// (TypeName indexes it by the alternative; the codec test checks the order).
+// The names are frozen: they are in every stored log.
+struct TypeCodec {
+  std::string_view type;
+  domain::Event (*decode)(const Fields&);
+};
+
+const std::array<TypeCodec, std::variant_size_v<domain::Event>> kCodecs{{
+    {"user_registered.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::UserRegistered{f.Text("user_id"), f.Text("login"), f.Text("password_hash"), f.Integer("at")};
+     }},
+    {"order_uploaded.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::OrderUploaded{f.Text("number"), f.Text("user_id"), f.Integer("at")};
+     }},
+    {"order_processing_started.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::OrderProcessingStarted{f.Text("number"), f.Integer("at")};
+     }},
+    {"order_processed.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::OrderProcessed{f.Text("number"), f.Text("user_id"), f.Points("accrual_hundredths"),
+                                     f.Integer("at")};
+     }},
+    {"order_invalidated.v1",
+     [](const Fields& f) -> domain::Event { return domain::OrderInvalidated{f.Text("number"), f.Integer("at")}; }},
+    {"points_accrued.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::PointsAccrued{f.Text("user_id"), f.Text("order"), f.Points("amount_hundredths"),
+                                    f.Integer("at")};
+     }},
+    {"points_withdrawn.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::PointsWithdrawn{f.Text("user_id"), f.Text("order"), f.Points("sum_hundredths"),
+                                      f.Integer("at")};
+     }},
+    {"withdrawal_placed.v1",
+     [](const Fields& f) -> domain::Event {
+       return domain::WithdrawalPlaced{f.Text("order"), f.Text("user_id"), f.Points("sum_hundredths"),
+                                       f.Integer("at")};
+     }},
+}};
+
 }  // namespace
+
+std::string_view TypeName(const domain::Event& event) { return kCodecs.at(event.index()).type; }
 
 EncodedEvent Encode(const domain::Event& event) {
   using namespace domain;
-  return std::visit(
+  json::object data = std::visit(
       domain::Overloaded{
-          [](const UserRegistered& e) {
-            return Make("user_registered.v1",
-                        {{"user_id", e.user_id}, {"login", e.login}, {"password_hash", e.password_hash}, {"at", e.at}});
+          [](const UserRegistered& e) -> json::object {
+            return {{"user_id", e.user_id}, {"login", e.login}, {"password_hash", e.password_hash}, {"at", e.at}};
           },
-          [](const OrderUploaded& e) {
-            return Make("order_uploaded.v1", {{"number", e.number}, {"user_id", e.user_id}, {"at", e.at}});
+          [](const OrderUploaded& e) -> json::object {
+            return {{"number", e.number}, {"user_id", e.user_id}, {"at", e.at}};
           },
-          [](const OrderProcessingStarted& e) {
-            return Make("order_processing_started.v1", {{"number", e.number}, {"at", e.at}});
+          [](const OrderProcessingStarted& e) -> json::object { return {{"number", e.number}, {"at", e.at}}; },
+          [](const OrderProcessed& e) -> json::object {
+            return {{"number", e.number},
+                    {"user_id", e.user_id},
+                    {"accrual_hundredths", e.accrual.hundredths},
+                    {"at", e.at}};
           },
-          [](const OrderProcessed& e) {
-            return Make("order_processed.v1", {{"number", e.number},
-                                               {"user_id", e.user_id},
-                                               {"accrual_hundredths", e.accrual.hundredths},
-                                               {"at", e.at}});
+          [](const OrderInvalidated& e) -> json::object { return {{"number", e.number}, {"at", e.at}}; },
+          [](const PointsAccrued& e) -> json::object {
+            return {{"user_id", e.user_id}, {"order", e.order}, {"amount_hundredths", e.amount.hundredths}, {"at", e.at}};
           },
-          [](const OrderInvalidated& e) {
-            return Make("order_invalidated.v1", {{"number", e.number}, {"at", e.at}});
+          [](const PointsWithdrawn& e) -> json::object {
+            return {{"user_id", e.user_id}, {"order", e.order}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}};
           },
-          [](const PointsAccrued& e) {
-            return Make(
-                "points_accrued.v1",
-                {{"user_id", e.user_id}, {"order", e.order}, {"amount_hundredths", e.amount.hundredths}, {"at", e.at}});
-          },
-          [](const PointsWithdrawn& e) {
-            return Make(
-                "points_withdrawn.v1",
-                {{"user_id", e.user_id}, {"order", e.order}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
-          },
-          [](const WithdrawalPlaced& e) {
-            return Make(
-                "withdrawal_placed.v1",
-                {{"order", e.order}, {"user_id", e.user_id}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}});
+          [](const WithdrawalPlaced& e) -> json::object {
+            return {{"order", e.order}, {"user_id", e.user_id}, {"sum_hundredths", e.sum.hundredths}, {"at", e.at}};
           },
       },
       event);
+  return {std::string(TypeName(event)), json::serialize(data)};
 }
 
 domain::Event Decode(std::string_view type, std::string_view data) {
-  using namespace domain;
-  const Fields f(data);
-  if (type == "user_registered.v1"sv) {
-    return UserRegistered{f.Text("user_id"), f.Text("login"), f.Text("password_hash"), f.Integer("at")};
-  }
-  if (type == "order_uploaded.v1"sv) return OrderUploaded{f.Text("number"), f.Text("user_id"), f.Integer("at")};
-  if (type == "order_processing_started.v1"sv) return OrderProcessingStarted{f.Text("number"), f.Integer("at")};
-  if (type == "order_processed.v1"sv) {
-    return OrderProcessed{f.Text("number"), f.Text("user_id"), f.Points("accrual_hundredths"), f.Integer("at")};
-  }
-  if (type == "order_invalidated.v1"sv) return OrderInvalidated{f.Text("number"), f.Integer("at")};
-  if (type == "points_accrued.v1"sv) {
-    return PointsAccrued{f.Text("user_id"), f.Text("order"), f.Points("amount_hundredths"), f.Integer("at")};
-  }
-  if (type == "points_withdrawn.v1"sv) {
-    return PointsWithdrawn{f.Text("user_id"), f.Text("order"), f.Points("sum_hundredths"), f.Integer("at")};
-  }
-  if (type == "withdrawal_placed.v1"sv) {
-    return WithdrawalPlaced{f.Text("order"), f.Text("user_id"), f.Points("sum_hundredths"), f.Integer("at")};
+  for (const auto& codec : kCodecs) {
+    if (codec.type == type) return codec.decode(Fields(data));
   }
   throw std::runtime_error("unknown event type: " + std::string(type));
 }

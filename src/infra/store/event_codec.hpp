@@ -16,6 +16,9 @@ struct EncodedEvent {
 
 EncodedEvent Encode(const domain::Event& event);
 
+// The frozen type name Encode stores an event under ("order_uploaded.v1").
+std::string_view TypeName(const domain::Event& event);
+
 // Throws std::runtime_error for an unknown type or malformed data: the log
 // is ours, so either means a bug or a newer writer, never user input.
 domain::Event Decode(std::string_view type, std::string_view data);

@@ -2,6 +2,7 @@
 
 #include "infra/store/append_writer.hpp"
 #include "infra/store/event_codec.hpp"
+#include "infra/observability/metrics.hpp"
 #include "infra/time.hpp"
 
 namespace gm::infra::store {
@@ -49,6 +50,11 @@ app::Async<app::AppendOutcome> SqlEventStore::Append(std::vector<app::StreamAppe
     co_await executor_.Commit(recorder.Take());
   } catch (const sql::UniqueViolation&) {
     co_return app::AppendOutcome::kVersionConflict;  // another writer took the same (stream, version) first
+  }
+  if (metrics_ != nullptr) {
+    for (const auto& append : appends) {
+      for (const auto& event : append.events) metrics_->Count("events_appended_total", "type", TypeName(event));
+    }
   }
   co_return app::AppendOutcome::kAppended;
 }

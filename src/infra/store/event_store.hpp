@@ -5,6 +5,10 @@
 #include "app/ports.hpp"
 #include "infra/store/sql_executor.hpp"
 
+namespace gm::infra {
+class Metrics;
+}  // namespace gm::infra
+
 namespace gm::infra::store {
 
 // The event store over either executor: reads are single statements; an
@@ -13,7 +17,9 @@ namespace gm::infra::store {
 // (stream, version) decides a race.
 class SqlEventStore final : public app::AsyncEventStore {
  public:
-  explicit SqlEventStore(SqlExecutor& executor) : executor_(executor) {}
+  // With `metrics`, counts each committed event by type
+  // (events_appended_total{type="order_uploaded.v1"}).
+  explicit SqlEventStore(SqlExecutor& executor, Metrics* metrics = nullptr) : executor_(executor), metrics_(metrics) {}
   // The queries it runs (what a pipeline must prepare).
   static std::vector<SqlQuery> Queries();
 
@@ -23,6 +29,7 @@ class SqlEventStore final : public app::AsyncEventStore {
 
  private:
   SqlExecutor& executor_;
+  Metrics* metrics_;
 };
 
 }  // namespace gm::infra::store

@@ -49,7 +49,7 @@ void ForEachStoredEvent(sql::Connection& connection, const LogRange& range,
 std::int64_t CountEvents(sql::Connection& connection);
 
 // One event as a line of the export format (docs/operations.md):
-// {"position":7,"stream":"account-…","version":3,"type":"PointsAccrued.v1","data":{…},"time":1764672000123}
+// {"position":7,"stream":"account-…","version":3,"type":"points_accrued.v1","data":{…},"time":1764672000123}
 std::string FormatEventLine(const StoredEvent& event);
 
 // Reads a line of that format; `position` is ignored (import appends anew).
