@@ -1,11 +1,13 @@
 #include "infra/store/operator/log_verbs.hpp"
 
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "infra/store/event_codec.hpp"
+#include "infra/store/operator/bulk_insert.hpp"
 #include "infra/store/operator/read_model_fold.hpp"
 #include "infra/store/operator/replay.hpp"
 
@@ -52,17 +54,31 @@ std::int64_t WriteEvents(sql::ConnectionPool& pool, const LogRange& range, std::
 }
 
 std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
-  // Statements wait in the connection's pipeline until a round trip: one
-  // every so many lines keeps memory flat however long the log.
-  constexpr std::int64_t kFlushEvery = 1000;
+  static const BulkTarget events{"events",
+                                 {{"stream", false},
+                                  {"version", true},
+                                  {"type", false},
+                                  {"data", false},
+                                  {"recorded_at", true}}};
   auto c = pool.Acquire();
   sql::WriteTransaction transaction(*c);
   if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events, accrual_queue IN EXCLUSIVE MODE");
   if (CountEvents(*c) != 0) {
     throw ImportError("the store already holds events: import goes into an empty store only");
   }
+  // Batches keep memory flat however long the log; a batch runs when it
+  // fills (PostgreSQL) or each row at once (SQLite): either may find a
+  // (stream, version) taken.
+  BulkInsert insert(*c, events);
   std::int64_t imported = 0;
   std::int64_t number = 0;
+  const auto inserted = [&](const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const sql::UniqueViolation&) {
+      throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
+    }
+  };
   for (std::string text; std::getline(in, text);) {
     ++number;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -74,26 +90,13 @@ std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
     } catch (const std::exception& error) {
       throw ImportError("line " + std::to_string(number) + ": " + error.what());
     }
-    // SQLite runs the insert now, PostgreSQL with the next round trip:
-    // either may find the (stream, version) taken.
-    try {
-      c->Prepare("INSERT INTO events (stream, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?)")
-          .Bind(1, event.stream)
-          .Bind(2, event.version)
-          .Bind(3, event.type)
-          .Bind(4, event.data)
-          .Bind(5, event.recorded_at)
-          .Run();
-      if (++imported % kFlushEvery == 0) (void)c->Changes();
-    } catch (const sql::UniqueViolation&) {
-      throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
-    }
+    inserted([&] {
+      insert.Add({event.stream, std::to_string(event.version), event.type, event.data,
+                  std::to_string(event.recorded_at)});
+    });
+    ++imported;
   }
-  try {
-    (void)c->Changes();
-  } catch (const sql::UniqueViolation&) {
-    throw ImportError("at or before line " + std::to_string(number) + ": a (stream, version) appears twice");
-  }
+  inserted([&] { insert.Flush(); });
   // Each stream's versions must run 1, 2, 3… in file order: the service
   // appends at the stream's last version + 1, and the projections count.
   auto gap = c->Prepare(
@@ -119,7 +122,7 @@ std::int64_t VerifyReadModels(sql::ConnectionPool& pool, std::ostream& out) {
   std::int64_t differences = 0;
   const auto& tables = VerifiedTables();
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    for (const auto& line : CompareRows(tables[i], fold.Rows(tables[i].name), ReadTable(*c, TableQueries()[i].c_str()))) {
+    for (const auto& line : CompareRows(tables[i], fold.Rows(i), ReadTable(*c, TableQueries()[i].c_str()))) {
       out << line << '\n';
       ++differences;
     }

@@ -1,5 +1,6 @@
 #include "infra/store/operator/read_model_fold.hpp"
 
+#include <stdexcept>
 #include <variant>
 
 #include "domain/order.hpp"
@@ -8,7 +9,9 @@
 namespace gm::infra::store {
 namespace {
 
-// Column positions within each table's row (see VerifiedTables).
+// Tables in the order of VerifiedTables(), and column positions within
+// each table's row.
+enum Tables { kUsers, kOrders, kBalances, kWithdrawals, kQueue };
 enum Orders { kOrderUser, kStatus, kAccrual, kUploadedAt, kOrderPosition };
 enum Balances { kCurrent, kWithdrawn, kAccountVersion };
 
@@ -28,11 +31,14 @@ std::string Describe(const ReadModelTable& table, const std::vector<std::string>
 
 const std::vector<ReadModelTable>& VerifiedTables() {
   static const std::vector<ReadModelTable> tables{
-      {"users_view", "user_id", {"login", "password_hash", "registered_at"}},
-      {"orders_view", "number", {"user_id", "status", "accrual", "uploaded_at", "position"}},
-      {"balances_view", "user_id", {"current", "withdrawn", "account_version"}},
-      {"withdrawals_view", "order_number", {"user_id", "sum", "processed_at", "position"}},
-      {"accrual_queue", "order_number", {}},
+      {"users_view", "user_id", {"login", "password_hash", "registered_at"}, {false, false, true}},
+      {"orders_view",
+       "number",
+       {"user_id", "status", "accrual", "uploaded_at", "position"},
+       {false, false, true, true, true}},
+      {"balances_view", "user_id", {"current", "withdrawn", "account_version"}, {true, true, true}},
+      {"withdrawals_view", "order_number", {"user_id", "sum", "processed_at", "position"}, {false, true, true, true}},
+      {"accrual_queue", "order_number", {}, {}},
   };
   return tables;
 }
@@ -40,11 +46,11 @@ const std::vector<ReadModelTable>& VerifiedTables() {
 void ReadModelFold::Apply(const domain::Event& event, const std::string& stream, std::int64_t version,
                           std::int64_t position) {
   using namespace domain;
-  auto& users = tables_.at("users_view");
-  auto& orders = tables_.at("orders_view");
-  auto& balances = tables_.at("balances_view");
-  auto& withdrawals = tables_.at("withdrawals_view");
-  auto& queue = tables_.at("accrual_queue");
+  auto& users = tables_[kUsers];
+  auto& orders = tables_[kOrders];
+  auto& balances = tables_[kBalances];
+  auto& withdrawals = tables_[kWithdrawals];
+  auto& queue = tables_[kQueue];
   const auto set_status = [&](const std::string& number, OrderStatus status) {
     if (auto row = orders.find(number); row != orders.end()) row->second[kStatus] = OrderStatusName(status);
   };
@@ -91,6 +97,14 @@ void ReadModelFold::Apply(const domain::Event& event, const std::string& stream,
                  [&](const WithdrawalPlaced&) {},
              },
              event);
+}
+
+const TableRows& ReadModelFold::Rows(std::string_view table) const {
+  const auto& tables = VerifiedTables();
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].name == table) return tables_.at(i);
+  }
+  throw std::out_of_range("not a read-model table: " + std::string(table));
 }
 
 std::vector<std::string> CompareRows(const ReadModelTable& table, const TableRows& expected, const TableRows& found) {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/events.hpp"
@@ -18,6 +20,7 @@ struct ReadModelTable {
   const char* name;
   const char* key;
   std::vector<const char*> columns;
+  std::vector<bool> integer;  // per column: BIGINT (else TEXT); the key is TEXT
 };
 
 // The tables `verify` compares, with the columns the log determines (the
@@ -25,21 +28,20 @@ struct ReadModelTable {
 const std::vector<ReadModelTable>& VerifiedTables();
 
 // The read models recomputed in memory from the log, a second
-// implementation beside the SQL projector (infra/store/projector.cpp), so
-// that each checks the other. Apply every event in log order.
+// implementation beside the SQL projector that every append runs
+// (infra/store/projector.cpp), so that `verify` checks one with the other;
+// `rebuild-projections` writes its rows in bulk. Apply every event in log
+// order.
 class ReadModelFold {
  public:
   void Apply(const domain::Event& event, const std::string& stream, std::int64_t version, std::int64_t position);
 
-  // The rows of a table of VerifiedTables(), by name.
-  [[nodiscard]] const TableRows& Rows(const std::string& table) const { return tables_.at(table); }
+  // The rows of VerifiedTables()[i].
+  [[nodiscard]] const TableRows& Rows(std::size_t table) const { return tables_.at(table); }
+  [[nodiscard]] const TableRows& Rows(std::string_view table) const;
 
  private:
-  std::map<std::string, TableRows> tables_{{"users_view", {}},
-                                           {"orders_view", {}},
-                                           {"balances_view", {}},
-                                           {"withdrawals_view", {}},
-                                           {"accrual_queue", {}}};
+  std::array<TableRows, 5> tables_;  // in the order of VerifiedTables()
 };
 
 // One line per difference between the folded and the stored rows of one

@@ -10,9 +10,13 @@ namespace gm::infra::store {
 // Called now and then during a replay with the events done and the total.
 using ReplayProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
-// Empties the read models and the accrual queue and replays the whole log
-// into them, inside the caller's write transaction on `connection`, a page
-// of events at a time. Returns the events replayed.
+// Recomputes the read models and the accrual queue from the whole log,
+// inside the caller's write transaction on `connection`: folds the log in
+// memory (ReadModelFold, read a page at a time), then empties the tables
+// and writes each row once, in bulk (BulkInsert). Memory grows with the
+// read models (about 360 bytes a row: 120 MB for a log of a million
+// events), not with the log. Returns the
+// events replayed.
 std::int64_t ReplayIntoReadModels(sql::Connection& connection, const ReplayProgress& progress);
 
 }  // namespace gm::infra::store
