@@ -298,7 +298,12 @@ std::optional<int> OperatorVerb(const infra::GophermartConfig& config, infra::st
   using namespace infra::store;
   if (config.rebuild_projections) return Rebuild(store);
   if (config.events) {
-    WriteEvents(store.Pool(), {config.events->stream, config.events->from}, std::cout);
+    const LogRange range{config.events->stream, config.events->from};
+    if (config.events->follow) {
+      FollowEvents(store.Pool(), range, std::cout);
+      return 0;  // standard output closed
+    }
+    WriteEvents(store.Pool(), range, std::cout);
     return 0;
   }
   if (config.export_log) {

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import BINARY, STORE, Client, fresh_database, fund, new_order_number, query, token_subject
+from conftest import (BINARY, STORE, Client, fresh_database, fund, new_order_number, query, token_subject,
+                      wait_until)
 
 
 def verb(*args, stdin=None, timeout=120):
@@ -158,6 +159,77 @@ def test_events_prints_a_stream_or_the_log_from_a_position(make_server, accrual)
     assert positions == sorted(positions) and len(whole) >= 6
     tail = verb("events", "--from", str(positions[-3]), "-d", str(server.database)).stdout.splitlines()
     assert [json.loads(line)["position"] for line in tail] == positions[-2:]
+
+
+class Follower:
+    """`gophermart events --follow` running, its lines collected as they come."""
+
+    def __init__(self, database, *args):
+        self.process = subprocess.Popen([BINARY, "events", "--follow", "-d", str(database), *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(json.loads(line))
+
+    def positions(self):
+        return [e["position"] for e in self.lines]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.thread.join(timeout=10)
+
+
+def test_events_follow_prints_each_event_once_as_it_commits(make_server, accrual):
+    server = make_server(env={"ACCRUAL_SYSTEM_ADDRESS": accrual.base})
+    alice = Client(server)
+    fund(alice, accrual, 5)
+    account = f"account-{token_subject(alice.token)}"
+    whole = Follower(server.database)
+    mine = Follower(server.database, "--stream", account)
+    try:
+        wait_until(lambda: [e["type"] for e in whole.lines] == [
+            "user_registered.v1", "order_uploaded.v1", "order_processed.v1", "points_accrued.v1"],
+            message="the log so far")
+        wait_until(lambda: [e["type"] for e in mine.lines] == ["points_accrued.v1"], message="the stream so far")
+        before = len(whole.lines)
+        withdrawal = new_order_number()
+        assert alice.withdraw(withdrawal, 2).status_code == 200
+        wait_until(lambda: len(mine.lines) == 2, message="the withdrawal reaches the follower")
+        assert mine.lines[1]["type"] == "points_withdrawn.v1" and mine.lines[1]["version"] == 2
+        wait_until(lambda: len(whole.lines) == before + 2, message="both events of the withdrawal")
+        assert {e["type"] for e in whole.lines[before:]} == {"withdrawal_placed.v1", "points_withdrawn.v1"}
+        if STORE == "postgres":
+            # A transaction that took its position first and commits last:
+            # a reader trusting positions would pass over it for good.
+            held = subprocess.Popen(["psql", "-q", "-v", "ON_ERROR_STOP=1", str(server.database)],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            held.stdin.write("BEGIN; INSERT INTO events (stream, version, type, data, recorded_at) VALUES "
+                             "('user-held', 1, 'user_registered.v1', '{\"user_id\":\"held\",\"login\":\"held\","
+                             "\"password_hash\":\"x\",\"at\":1}', 1);\n")
+            held.stdin.flush()
+            wait_until(lambda: query(server.database, "SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                                      "backend_xid IS NOT NULL AND state LIKE 'idle in transaction%'")
+                       [0][0] != "0", message="the held transaction to take its position")
+            fund(alice, accrual, 1)  # later positions, committed first
+            time.sleep(1)
+            assert all(e["stream"] != "user-held" for e in whole.lines)
+            held.stdin.write("COMMIT;\n")
+            held.stdin.close()
+            assert held.wait(timeout=10) == 0, held.stderr.read()
+            wait_until(lambda: any(e["stream"] == "user-held" for e in whole.lines),
+                       message="the late commit reaches the follower")
+        wait_until(lambda: len(whole.lines) == int(query(server.database, "SELECT COUNT(*) FROM events")[0][0]),
+                   message="every event of the log")
+        assert sorted(whole.positions()) == sorted(set(whole.positions())), "each event once"
+        assert whole.process.poll() is None, "still following"
+    finally:
+        whole.stop()
+        mine.stop()
 
 
 def pad_log(database, count):

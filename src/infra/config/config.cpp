@@ -217,6 +217,8 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   events_verb->add_option("--from", events.from,
                           "Only events after this position (with --stream: after this version)")
       ->check(CLI::NonNegativeNumber);
+  events_verb->add_flag("--follow", events.follow,
+                        "Then keep printing events as they commit (in commit order), until stopped");
 
   if (!ParseCommandLine(app, args)) return std::nullopt;
 

@@ -41,6 +41,7 @@ struct GophermartConfig {
   struct EventsVerb {
     std::string stream;          // empty: every stream
     std::int64_t from = 0;       // events after this position (of the log, or of the stream's versions)
+    bool follow = false;         // keep printing events as they commit
   };
   std::optional<EventsVerb> events;
   // What parsing noticed but accepted (the seed's AMPQ spelling): one line

@@ -4,6 +4,7 @@
 
 #include "infra/store/event_codec.hpp"
 #include "infra/store/operator/replay.hpp"
+#include "infra/store/operator/stored_log.hpp"
 #include "infra/store/schema.hpp"
 
 namespace gm::infra::store {
@@ -29,24 +30,12 @@ std::string SqlStore::GetOrCreateSetting(const std::string& key, const std::stri
 
 LogPage SqlStore::ReadAll(LogCursor after, std::size_t limit) {
   auto c = pool_->Acquire();
-  // Only transactions older than the oldest one still running are complete:
-  // anything at or past that horizon waits for the next read.
-  auto statement = c->Kind() == Dialect::kPostgres
-                       ? c->Prepare(
-                             "SELECT transaction_id::text::bigint, position, stream, version, type, data FROM events "
-                             "WHERE (transaction_id, position) > (?1::text::xid8, ?2) "
-                             "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
-                             "ORDER BY transaction_id, position LIMIT ?3")
-                       : c->Prepare(
-                             "SELECT 0, position, stream, version, type, data FROM events "
-                             "WHERE ?1 = ?1 AND position > ?2 ORDER BY position LIMIT ?3");
-  statement.Bind(1, after.transaction).Bind(2, after.position).Bind(3, static_cast<std::int64_t>(limit));
+  auto committed = ReadCommitted(*c, after, limit);
   LogPage page;
-  page.next = after;
-  while (statement.Step()) {
-    page.next = {statement.Int64(0), statement.Int64(1)};
-    page.events.push_back(
-        {statement.Int64(1), statement.Text(2), statement.Int64(3), Decode(statement.Text(4), statement.Text(5))});
+  page.next = committed.next;
+  page.events.reserve(committed.events.size());
+  for (const auto& event : committed.events) {
+    page.events.push_back({event.position, event.stream, event.version, Decode(event.type, event.data)});
   }
   return page;
 }

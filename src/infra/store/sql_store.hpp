@@ -6,18 +6,10 @@
 #include <vector>
 
 #include "domain/events.hpp"
+#include "infra/store/operator/stored_log.hpp"  // LogCursor
 #include "infra/store/sql/sql.hpp"
 
 namespace gm::infra::store {
-
-// Where a reader of the whole log stands. On PostgreSQL events are ordered
-// by (transaction id, position): positions come from a sequence and commit
-// out of order, so a reader that trusted them would skip an event whose
-// transaction commits late. On SQLite (one writer) transaction is always 0.
-struct LogCursor {
-  std::int64_t transaction = 0;
-  std::int64_t position = 0;
-};
 
 struct RecordedEvent {
   std::int64_t position = 0;
@@ -64,10 +56,9 @@ class SqlStore final {
   // number of events replayed; `progress` hears how far it is.
   std::int64_t RebuildProjections(const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
-  // Reads the log in commit-safe order after `after`: every event exactly
-  // once, never one whose transaction could still commit before an event
-  // already returned. The primitive for subscribers (relays, projections
-  // kept elsewhere).
+  // Reads the log in commit-safe order after `after` (ReadCommitted,
+  // operator/stored_log.hpp), decoded: the primitive for subscribers
+  // (relays, projections kept elsewhere).
   LogPage ReadAll(LogCursor after, std::size_t limit);
 
  private:

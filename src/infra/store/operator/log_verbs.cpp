@@ -4,6 +4,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "infra/store/event_codec.hpp"
@@ -51,6 +52,26 @@ std::int64_t WriteEvents(sql::ConnectionPool& pool, const LogRange& range, std::
   });
   out.flush();
   return written;
+}
+
+void FollowEvents(sql::ConnectionPool& pool, const LogRange& range, std::ostream& out,
+                  std::chrono::milliseconds poll) {
+  constexpr std::size_t kPage = 4096;
+  auto c = pool.Acquire();
+  // From the start of the log, filtered here: a cursor is a place in commit
+  // order, which positions and versions do not give.
+  LogCursor cursor;
+  while (out) {
+    const auto page = ReadCommitted(*c, cursor, kPage);
+    cursor = page.next;
+    for (const auto& event : page.events) {
+      const bool wanted = range.stream.empty() ? event.position > range.after
+                                               : event.stream == range.stream && event.version > range.after;
+      if (wanted) out << FormatEventLine(event) << '\n';
+    }
+    out.flush();
+    if (page.events.size() < kPage) std::this_thread::sleep_for(poll);
+  }
 }
 
 std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {

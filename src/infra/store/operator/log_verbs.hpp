@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <stdexcept>
@@ -21,6 +22,14 @@ class ImportError : public std::runtime_error {
 // Writes `range` of the log as JSON lines (FormatEventLine), under one
 // snapshot. Returns the number of events written.
 std::int64_t WriteEvents(sql::ConnectionPool& pool, const LogRange& range, std::ostream& out);
+
+// Writes every event of `range` as a JSON line as it commits, oldest
+// first in commit order (on PostgreSQL positions may then come out of
+// order; each event comes exactly once), looking for new ones every
+// `poll` when there were none, until `out` fails (a closed pipe) or the
+// process is stopped.
+void FollowEvents(sql::ConnectionPool& pool, const LogRange& range, std::ostream& out,
+                  std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
 // Appends every line of `in` to an empty store, each event with its stream,
 // version and time, then rebuilds the read models and the accrual queue: in

@@ -78,6 +78,27 @@ void ForEachStoredEvent(sql::Connection& connection, const LogRange& range,
   }
 }
 
+CommittedPage ReadCommitted(sql::Connection& c, LogCursor after, std::size_t limit) {
+  auto statement = c.Kind() == Dialect::kPostgres
+                       ? c.Prepare(
+                             "SELECT transaction_id::text::bigint, position, stream, version, type, data, recorded_at "
+                             "FROM events WHERE (transaction_id, position) > (?1::text::xid8, ?2) "
+                             "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+                             "ORDER BY transaction_id, position LIMIT ?3")
+                       : c.Prepare(
+                             "SELECT 0, position, stream, version, type, data, recorded_at FROM events "
+                             "WHERE ?1 = ?1 AND position > ?2 ORDER BY position LIMIT ?3");
+  statement.Bind(1, after.transaction).Bind(2, after.position).Bind(3, static_cast<std::int64_t>(limit));
+  CommittedPage page;
+  page.next = after;
+  while (statement.Step()) {
+    page.next = {statement.Int64(0), statement.Int64(1)};
+    page.events.push_back({statement.Int64(1), statement.Text(2), statement.Int64(3), statement.Text(4),
+                           statement.Text(5), statement.Int64(6)});
+  }
+  return page;
+}
+
 std::int64_t CountEvents(sql::Connection& connection) {
   auto statement = connection.Prepare("SELECT COUNT(*) FROM events");
   statement.Step();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "infra/store/sql/sql.hpp"
 
@@ -44,6 +45,28 @@ struct LogRange {
 // the connection. Memory stays at one page.
 void ForEachStoredEvent(sql::Connection& connection, const LogRange& range,
                         const std::function<void(const StoredEvent&)>& each, std::size_t page_size = 4096);
+
+// Where a reader of the whole log in commit order stands. On PostgreSQL
+// events are ordered by (transaction id, position): positions come from a
+// sequence and commit out of order, so a reader that trusted them would
+// skip an event whose transaction commits late. On SQLite (one writer)
+// transaction is always 0.
+struct LogCursor {
+  std::int64_t transaction = 0;
+  std::int64_t position = 0;
+};
+
+struct CommittedPage {
+  std::vector<StoredEvent> events;
+  LogCursor next;  // pass back to read on; unchanged when nothing new is visible
+};
+
+// Up to `limit` events after `after` in commit-safe order: every event
+// exactly once, never one whose transaction could still commit before an
+// event already returned (on PostgreSQL, only transactions older than the
+// oldest one still running). The primitive for followers (`events
+// --follow`, SqlStore::ReadAll). Outside any transaction of the caller's.
+CommittedPage ReadCommitted(sql::Connection& connection, LogCursor after, std::size_t limit);
 
 // Events in the log (all streams).
 std::int64_t CountEvents(sql::Connection& connection);
