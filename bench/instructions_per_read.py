@@ -7,6 +7,10 @@ are dumped. Everything the process ran meanwhile counts (both event loops,
 the log flusher), divided by the reads.
 
 Usage: /usr/bin/python3 bench/instructions_per_read.py [reads] BINARY [BINARY...]
+
+With GM_BENCH_REQUEST=upload each request is an order upload instead (a new
+number each time: an append of one event and its projections), for the
+write path.
 """
 
 import os
@@ -20,6 +24,14 @@ os.environ.setdefault("GM_STORE", "postgres")
 from conftest import ROOT, Client, Service, new_order_number  # noqa: E402
 
 WARM_UP = 500
+UPLOADS = os.environ.get("GM_BENCH_REQUEST") == "upload"
+
+
+def one_request(client):
+    if UPLOADS:
+        assert client.upload(new_order_number()).status_code == 202
+    else:
+        assert client.get("/api/user/balance").status_code == 200
 
 
 def count(binary, reads, directory):
@@ -36,11 +48,11 @@ def count(binary, reads, directory):
         client = Client(server)
         assert client.upload(new_order_number()).status_code == 202
         for _ in range(WARM_UP):
-            assert client.get("/api/user/balance").status_code == 200
+            one_request(client)
         pid = str(server.process.pid)
         subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
         for _ in range(reads):
-            assert client.get("/api/user/balance").status_code == 200
+            one_request(client)
         subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
     finally:
         server.stop(timeout=60)
@@ -58,8 +70,9 @@ def main():
     directory = tempfile.mkdtemp()
     os.chmod(directory, 0o755)
     try:
-        print(f"\n{reads} balance reads after {WARM_UP} of warm-up, one kept-alive connection\n")
-        print("| binary | instructions per read |")
+        what = "order uploads" if UPLOADS else "balance reads"
+        print(f"\n{reads} {what} after {WARM_UP} of warm-up, one kept-alive connection\n")
+        print("| binary | instructions per request |")
         print("|---|---|")
         for binary in binaries:
             print(f"| `{binary}` | {count(binary, reads, directory) / 1000:.1f} k |", flush=True)

@@ -28,6 +28,7 @@
 #include "infra/lifecycle.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/store/accrual_queue.hpp"
+#include "infra/store/event_codec.hpp"
 #include "infra/store/event_store.hpp"
 #include "infra/store/lane_executor.hpp"
 #include "infra/store/operator/log_verbs.hpp"
@@ -153,7 +154,9 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
     command_executor = std::make_unique<infra::store::LaneExecutor>(store.Pool(), database_lane.get_executor());
   }
   infra::store::SqlReadModels queries(query_executor ? *query_executor : *command_executor);
-  infra::store::SqlEventStore events(*command_executor, &metrics);
+  infra::store::SqlEventStore events(
+      *command_executor, &metrics.Counters("events_appended_total", "Events this instance committed, by stored type.",
+                                          "type", infra::TypeNames()));
   infra::store::SqlAccrualQueue accrual_queue(*command_executor);
   app::CommandService commands(events);
 

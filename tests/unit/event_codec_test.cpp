@@ -13,6 +13,7 @@ E RoundTrip(const E& event, std::string_view expected_type) {
   const EncodedEvent encoded = Encode(event);
   EXPECT_EQ(encoded.type, expected_type);
   EXPECT_EQ(TypeName(event), expected_type);
+  EXPECT_EQ(TypeNames().at(Event(event).index()), expected_type);
   return std::get<E>(Decode(encoded.type, encoded.data));
 }
 

@@ -120,6 +120,14 @@ std::string Metrics::Render() const {
     for (const auto& [labels, count] : series) out += full + "{" + labels + "} " + std::to_string(count) + "\n";
   }
   lock.unlock();
+  for (const auto& family : families_) {
+    const std::string full = prefix_ + "_" + family.name;
+    out += "# HELP " + full + " " + family.help + "\n";
+    out += "# TYPE " + full + " counter\n";
+    for (std::size_t i = 0; i < family.values.size(); ++i) {
+      out += full + "{" + Label(family.label, family.values[i]) + "} " + std::to_string(family.counts->Read(i)) + "\n";
+    }
+  }
   // Registered before the first render, so read without the lock: a
   // sampler may wait for the database, and Count() must not wait for it.
   for (const auto& read : samplers_) {
@@ -143,6 +151,14 @@ void Metrics::Gauge(std::string name, std::string help, std::function<std::int64
   Gauges([name = std::move(name), help = std::move(help), read = std::move(read)] {
     return std::vector<Sample>{{name, help, static_cast<double>(read())}};
   });
+}
+
+CounterSet& Metrics::Counters(std::string name, std::string help, std::string label,
+                             std::vector<std::string> values) {
+  auto counts = std::make_unique<CounterSet>(values.size());
+  auto& set = *counts;
+  families_.push_back({std::move(name), std::move(help), std::move(label), std::move(values), std::move(counts)});
+  return set;
 }
 
 void Metrics::Gauges(std::function<std::vector<Sample>()> read) { samplers_.push_back(std::move(read)); }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <memory>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +17,19 @@ namespace gm::infra {
 // Counters and request-latency histograms, rendered in the Prometheus text
 // format. Labels come from bounded sets (route patterns, status codes,
 // outcome names), never from raw client input. Thread-safe.
+// Counters over a fixed set of label values, named when registered: each
+// is shown from 0, and counting one is an atomic add (no lock, no string).
+class CounterSet {
+ public:
+  explicit CounterSet(std::size_t values) : counts_(std::make_unique<std::atomic<std::uint64_t>[]>(values)) {}
+  // Adds one to the value at `index` in the registered list.
+  void Add(std::size_t index) { counts_[index].fetch_add(1, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t Read(std::size_t index) const { return counts_[index].load(std::memory_order_relaxed); }
+
+ private:
+  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+};
+
 class Metrics {
  public:
   explicit Metrics(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -22,6 +37,11 @@ class Metrics {
   void CountRequest(std::string_view route, std::string_view method, unsigned status, double seconds);
   // Adds one to the counter `name` with one label, e.g. ("accrual_polls_total", "outcome", "fault").
   void Count(std::string_view name, std::string_view label, std::string_view value);
+  // A counter `name`{`label`=each of `values`}, e.g. ("events_appended_total",
+  // "type", {"user_registered.v1", …}). Register before the first render;
+  // the set lives as long as this object.
+  CounterSet& Counters(std::string name, std::string help, std::string label, std::vector<std::string> values);
+
   // A value read each time the metrics are rendered, e.g. ("broker_connected",
   // "1 while the link to RabbitMQ is up", read). `read` must be thread-safe
   // and outlive this object's renders.
@@ -76,6 +96,14 @@ class Metrics {
   mutable std::mutex mutex_;                                              // guards counters_
   std::map<std::string, std::map<std::string, std::uint64_t>> counters_;  // name -> labels -> count
   std::vector<std::function<std::vector<Sample>()>> samplers_;  // called without mutex_ held
+  struct CounterFamily {
+    std::string name;
+    std::string help;
+    std::string label;
+    std::vector<std::string> values;
+    std::unique_ptr<CounterSet> counts;
+  };
+  std::vector<CounterFamily> families_;  // registered before the first render
 };
 
 }  // namespace gm::infra

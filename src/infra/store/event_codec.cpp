@@ -72,6 +72,12 @@ const std::array<TypeCodec, std::variant_size_v<domain::Event>> kCodecs{{
 
 std::string_view TypeName(const domain::Event& event) { return kCodecs.at(event.index()).type; }
 
+std::vector<std::string> TypeNames() {
+  std::vector<std::string> names;
+  for (const auto& codec : kCodecs) names.emplace_back(codec.type);
+  return names;
+}
+
 EncodedEvent Encode(const domain::Event& event) {
   using namespace domain;
   json::object data = std::visit(

@@ -51,9 +51,9 @@ app::Async<app::AppendOutcome> SqlEventStore::Append(std::vector<app::StreamAppe
   } catch (const sql::UniqueViolation&) {
     co_return app::AppendOutcome::kVersionConflict;  // another writer took the same (stream, version) first
   }
-  if (metrics_ != nullptr) {
+  if (appended_ != nullptr) {
     for (const auto& append : appends) {
-      for (const auto& event : append.events) metrics_->Count("events_appended_total", "type", TypeName(event));
+      for (const auto& event : append.events) appended_->Add(event.index());
     }
   }
   co_return app::AppendOutcome::kAppended;

@@ -6,7 +6,7 @@
 #include "infra/store/sql_executor.hpp"
 
 namespace gm::infra {
-class Metrics;
+class CounterSet;
 }  // namespace gm::infra
 
 namespace gm::infra::store {
@@ -17,9 +17,10 @@ namespace gm::infra::store {
 // (stream, version) decides a race.
 class SqlEventStore final : public app::AsyncEventStore {
  public:
-  // With `metrics`, counts each committed event by type
-  // (events_appended_total{type="order_uploaded.v1"}).
-  explicit SqlEventStore(SqlExecutor& executor, Metrics* metrics = nullptr) : executor_(executor), metrics_(metrics) {}
+  // With `appended` (one counter per TypeNames() entry), counts each
+  // committed event by its type.
+  explicit SqlEventStore(SqlExecutor& executor, CounterSet* appended = nullptr)
+      : executor_(executor), appended_(appended) {}
   // The queries it runs (what a pipeline must prepare).
   static std::vector<SqlQuery> Queries();
 
@@ -29,7 +30,7 @@ class SqlEventStore final : public app::AsyncEventStore {
 
  private:
   SqlExecutor& executor_;
-  Metrics* metrics_;
+  CounterSet* appended_;
 };
 
 }  // namespace gm::infra::store

@@ -8,7 +8,7 @@
 
 namespace gm::infra::store {
 
-// A table and the columns a bulk insert fills; `Statements()` gives its SQL
+// A table and the columns a bulk insert fills; `Sql()` gives its SQL
 // texts, built once (Prepare caches statements by the text's address), so
 // a target lives as long as the program: declare it static.
 class BulkTarget {
