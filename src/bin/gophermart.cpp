@@ -97,24 +97,36 @@ void AddBrokerGauges(infra::Metrics& metrics, const infra::amqp::BrokerLink& lin
 }
 
 // Read from the database at each scrape, which runs on the database lane.
-void AddQueueGauges(infra::Metrics& metrics, infra::store::SqlStore& store, bool outbox) {
-  metrics.Gauges([&store, outbox] {
-    auto connection = store.Pool().Acquire();
-    const auto now = infra::NowMs();
-    // Twice the backoff: a row the relay reschedules while this reads may
-    // have taken its time a little after `now`.
-    const auto stats = infra::store::ReadQueueStats(*connection, now,
-                                                    now + 2 * infra::amqp::OutboxRelayOptions{}.backoff.count());
-    std::vector<infra::Metrics::Sample> samples{
-        {"accrual_queue_depth", "Orders not yet final (NEW, PROCESSING), in the whole store.",
-         static_cast<double>(stats.depth)},
-        {"accrual_queue_oldest_pending_seconds", "Since the oldest order not yet final was uploaded; 0 when none.",
-         static_cast<double>(stats.oldest_age_ms) / 1000},
-    };
-    if (outbox) {
-      samples.push_back({"outbox_unconfirmed", "Orders whose publish to RabbitMQ the broker has not yet confirmed.",
-                         static_cast<double>(stats.unconfirmed)});
+// A failed read shows as accrual_queue_readable 0 (and a log line), not as
+// a failed scrape.
+void AddQueueGauges(infra::Metrics& metrics, infra::store::SqlStore& store,
+                    const infra::amqp::OutboxRelayOptions* relay) {
+  metrics.Gauges([&store, relay] {
+    std::vector<infra::Metrics::Sample> samples;
+    try {
+      auto connection = store.Pool().Acquire();
+      const auto now = infra::NowMs();
+      // Twice the backoff: see ReadQueueStats.
+      const auto stats = infra::store::ReadQueueStats(*connection, now,
+                                                      now + 2 * (relay ? relay->backoff.count() : 0));
+      samples = {
+          {"accrual_queue_depth", "Orders not yet final (NEW, PROCESSING), in the whole store.",
+           static_cast<double>(stats.depth)},
+          {"accrual_queue_oldest_pending_seconds", "Since the oldest order not yet final was uploaded; 0 when none.",
+           static_cast<double>(stats.oldest_age_ms) / 1000},
+      };
+      if (relay) {
+        samples.push_back({"outbox_unconfirmed",
+                           "Outbox rows not held back after a confirmed publish to RabbitMQ (not yet published, "
+                           "refused, or due again).",
+                           static_cast<double>(stats.unconfirmed)});
+      }
+    } catch (const std::exception& error) {
+      infra::LogLine().Add("error", error.what()).Warn("metrics: the accrual queue could not be read");
+      samples.clear();
     }
+    samples.push_back({"accrual_queue_readable", "1 when this scrape could read the accrual queue's gauges, else 0.",
+                       samples.empty() ? 0.0 : 1.0});
     return samples;
   });
 }
@@ -169,6 +181,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   std::unique_ptr<infra::accrual::AccrualWorker> worker;
   std::unique_ptr<infra::amqp::BrokerLink> link;
   std::unique_ptr<infra::amqp::OutboxRelay> relay;
+  const infra::amqp::OutboxRelayOptions relay_options;
   if (!config.amqp.empty()) {
     infra::amqp::BrokerAccrualQueue::Options queue_options;
     queue_options.metrics = &metrics;
@@ -192,7 +205,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
             worker->Pause(notice->retry_after, notice->requests_per_minute);
           }
         });
-    relay = std::make_unique<infra::amqp::OutboxRelay>(loops.Main(), accrual_queue, *link);
+    relay = std::make_unique<infra::amqp::OutboxRelay>(loops.Main(), accrual_queue, *link, relay_options);
   }
 
   if (config.accrual_address) {
@@ -221,7 +234,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::http::Router router;
   api.AddRoutes(router);
   if (link) AddBrokerGauges(metrics, *link);
-  AddQueueGauges(metrics, store, link != nullptr);
+  AddQueueGauges(metrics, store, relay ? &relay_options : nullptr);
   const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); },
                                               [&link] { return QueueStatus(link.get()); });
   operations.AddRoutes(router);
@@ -304,7 +317,7 @@ std::optional<int> OperatorVerb(const infra::GophermartConfig& config, infra::st
     const LogRange range{config.events->stream, config.events->from};
     if (config.events->follow) {
       FollowEvents(store.Pool(), range, std::cout);
-      return 0;  // standard output closed
+      return 0;  // standard output failed
     }
     WriteEvents(store.Pool(), range, std::cout);
     return 0;

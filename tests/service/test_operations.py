@@ -51,10 +51,19 @@ def scrape(server):
     return requests.get(server.url("/metrics"), timeout=5).text
 
 
+def shown(text, name):
+    """True when the series is in the scrape (metric() reads an absent one as 0)."""
+    return re.search(rf"^{re.escape(name)}[{{ ]", text, re.M) is not None
+
+
 def test_metrics_count_appended_events_by_type_and_show_the_queue(server, accrual):
     types = ["user_registered.v1", "order_uploaded.v1", "order_processing_started.v1", "order_processed.v1",
              "order_invalidated.v1", "points_accrued.v1", "withdrawal_placed.v1", "points_withdrawn.v1"]
     before = scrape(server)
+    for name in ("gophermart_accrual_queue_depth", "gophermart_accrual_queue_oldest_pending_seconds"):
+        assert shown(before, name), name
+    assert metric(before, "gophermart_accrual_queue_readable") == 1
+    assert all(shown(before, f'gophermart_events_appended_total{{type="{t}"}}') for t in types), "each type from 0"
     assert metric(before, "gophermart_accrual_queue_depth") == 0
     assert metric(before, "gophermart_accrual_queue_oldest_pending_seconds") == 0
     client = Client(server)
@@ -79,7 +88,7 @@ def test_metrics_count_appended_events_by_type_and_show_the_queue(server, accrua
     assert metric(after, "gophermart_accrual_queue_depth") == 1, "only the order never rated is pending"
     age = metric(after, "gophermart_accrual_queue_oldest_pending_seconds")
     assert 1.2 <= age <= asked_at - uploaded_waiting + 0.1, age
-    assert ("gophermart_outbox_unconfirmed" in after) == (QUEUE == "rabbitmq")
+    assert shown(after, "gophermart_outbox_unconfirmed") == (QUEUE == "rabbitmq")
     if QUEUE == "rabbitmq":
         # Published and confirmed long ago: held back, not awaiting a confirm.
         assert metric(after, "gophermart_outbox_unconfirmed") == 0

@@ -213,16 +213,25 @@ def test_events_follow_prints_each_event_once_as_it_commits(make_server, accrual
                              "\"password_hash\":\"x\",\"at\":1}', 1);\n")
             held.stdin.flush()
             wait_until(lambda: query(server.database, "SELECT COUNT(*) FROM pg_stat_activity WHERE "
-                                                      "backend_xid IS NOT NULL AND state LIKE 'idle in transaction%'")
+                                                      "datname = current_database() AND backend_xid IS NOT NULL AND "
+                                                      "state LIKE 'idle in transaction%' AND query LIKE '%user-held%'")
                        [0][0] != "0", message="the held transaction to take its position")
+            held_position = int(query(server.database, "SELECT last_value FROM pg_sequences "
+                                                       "WHERE sequencename LIKE 'events_position%'")[0][0])
+            seen = len(whole.lines)
             fund(alice, accrual, 1)  # later positions, committed first
+            # The follower has not printed them: it waits for the older transaction.
             time.sleep(1)
-            assert all(e["stream"] != "user-held" for e in whole.lines)
+            assert len(whole.lines) == seen
             held.stdin.write("COMMIT;\n")
             held.stdin.close()
             assert held.wait(timeout=10) == 0, held.stderr.read()
             wait_until(lambda: any(e["stream"] == "user-held" for e in whole.lines),
                        message="the late commit reaches the follower")
+            late = [e for e in whole.lines[seen:] if e["stream"] != "user-held"]
+            held_event = next(e for e in whole.lines if e["stream"] == "user-held")
+            assert held_event["position"] <= held_position < min(e["position"] for e in late), \
+                "the held event took its position before the later ones"
         wait_until(lambda: len(whole.lines) == int(query(server.database, "SELECT COUNT(*) FROM events")[0][0]),
                    message="every event of the log")
         assert sorted(whole.positions()) == sorted(set(whole.positions())), "each event once"

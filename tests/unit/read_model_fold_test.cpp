@@ -2,10 +2,12 @@
 // the differences it names, and the export line format.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <stdexcept>
 
 #include "infra/store/operator/read_model_fold.hpp"
 #include "infra/store/operator/stored_log.hpp"
+#include "infra/store/projector.hpp"
 
 namespace gm::infra::store {
 namespace {
@@ -17,6 +19,12 @@ const ReadModelTable& Table(const std::string& name) {
     if (table.name == name) return table;
   }
   throw std::logic_error(name);
+}
+
+TEST(ReadModelFold, CoversExactlyTheTablesARebuildEmpties) {
+  std::set<std::string> folded;
+  for (const auto& table : VerifiedTables()) folded.insert(table.name);
+  EXPECT_EQ(folded, std::set<std::string>(std::begin(kProjectionTables), std::end(kProjectionTables)));
 }
 
 TEST(ReadModelFold, FoldsBalancesOrdersAndTheQueue) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <stdexcept>
 
 #include "infra/observability/log.hpp"
 
@@ -78,7 +79,12 @@ void Metrics::Count(std::string_view name, std::string_view label, std::string_v
   ++counters_[std::string(name)][Label(label, value)];
 }
 
+void Metrics::CheckRegistering(const std::string& name) const {
+  if (rendered_.load()) throw std::logic_error("metrics: " + name + " registered after the first render");
+}
+
 std::string Metrics::Render() const {
+  rendered_.store(true);
   std::map<RequestKey, std::uint64_t, KeyOrder> counted;
   std::map<std::string, Latency, std::less<>> histograms;
   for (const auto& shard : shards_) {
@@ -148,6 +154,7 @@ std::string Metrics::Render() const {
 }
 
 void Metrics::Gauge(std::string name, std::string help, std::function<std::int64_t()> read) {
+  CheckRegistering(name);
   Gauges([name = std::move(name), help = std::move(help), read = std::move(read)] {
     return std::vector<Sample>{{name, help, static_cast<double>(read())}};
   });
@@ -155,12 +162,19 @@ void Metrics::Gauge(std::string name, std::string help, std::function<std::int64
 
 CounterSet& Metrics::Counters(std::string name, std::string help, std::string label,
                              std::vector<std::string> values) {
+  CheckRegistering(name);
+  for (const auto& family : families_) {
+    if (family.name == name) throw std::logic_error("metrics: " + name + " registered twice");
+  }
   auto counts = std::make_unique<CounterSet>(values.size());
   auto& set = *counts;
   families_.push_back({std::move(name), std::move(help), std::move(label), std::move(values), std::move(counts)});
   return set;
 }
 
-void Metrics::Gauges(std::function<std::vector<Sample>()> read) { samplers_.push_back(std::move(read)); }
+void Metrics::Gauges(std::function<std::vector<Sample>()> read) {
+  CheckRegistering("a gauge");
+  samplers_.push_back(std::move(read));
+}
 
 }  // namespace gm::infra

@@ -16,7 +16,9 @@ namespace gm::infra {
 
 // Counters and request-latency histograms, rendered in the Prometheus text
 // format. Labels come from bounded sets (route patterns, status codes,
-// outcome names), never from raw client input. Thread-safe.
+// outcome names), never from raw client input. Counting and rendering are
+// thread-safe; registering (Counters, Gauge, Gauges) is for start-up, before
+// the first render, each name once: later it throws std::logic_error.
 // Counters over a fixed set of label values, named when registered: each
 // is shown from 0, and counting one is an atomic add (no lock, no string).
 class CounterSet {
@@ -104,6 +106,8 @@ class Metrics {
     std::unique_ptr<CounterSet> counts;
   };
   std::vector<CounterFamily> families_;  // registered before the first render
+  mutable std::atomic<bool> rendered_{false};
+  void CheckRegistering(const std::string& name) const;
 };
 
 }  // namespace gm::infra

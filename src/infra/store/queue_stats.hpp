@@ -14,12 +14,14 @@ struct QueueStats {
   std::int64_t unconfirmed = 0;       // rows due by `unconfirmed_until` (see ReadQueueStats)
 };
 
-// One read of the queue at `now`. With RabbitMQ the table is the outbox:
-// the relay holds a row back for a long hold (10 min) once the broker
-// confirms its publish, and for a short backoff (1 s) otherwise, so rows
-// due by `unconfirmed_until`, a little past `now` + that backoff, are those
-// whose publish is not yet confirmed (or whose hold is about to run out,
-// when the relay publishes them again).
+// One read of the queue at `now` (on PostgreSQL, failing after 2 s). With
+// RabbitMQ the table is the outbox: once the broker confirms a row's
+// publish the relay holds the row back for its hold (10 min); a refused
+// publish waits only its backoff (1 s). So `unconfirmed` counts the rows
+// due by `unconfirmed_until` (the caller passes `now` + twice the backoff,
+// since a row rescheduled during the read may take a time a little past
+// `now`): never published, being published, refused, or whose hold has run
+// out or is within that margin of running out (it is published again).
 QueueStats ReadQueueStats(sql::Connection& connection, domain::TimeMs now, domain::TimeMs unconfirmed_until);
 
 }  // namespace gm::infra::store

@@ -1,6 +1,8 @@
 #include "infra/store/operator/bulk_insert.hpp"
 
+#include <cassert>
 #include <charconv>
+#include <exception>
 #include <stdexcept>
 
 namespace gm::infra::store {
@@ -42,7 +44,9 @@ BulkTarget::BulkTarget(const char* table, std::vector<Column> columns) : columns
     arrays += (first ? "?::" : ", ?::") + std::string(column.integer ? "bigint[]" : "text[]");
     values += first ? "?" : ", ?";
   }
-  postgres_ = "INSERT INTO " + std::string(table) + " (" + names + ") SELECT * FROM unnest(" + arrays + ")";
+  // In the order given: a sequence default (the log's position) follows it.
+  postgres_ = "INSERT INTO " + std::string(table) + " (" + names + ") SELECT " + names + " FROM unnest(" + arrays +
+              ") WITH ORDINALITY AS given (" + names + ", ordinal) ORDER BY ordinal";
   sqlite_ = "INSERT INTO " + std::string(table) + " (" + names + ") VALUES (" + values + ")";
 }
 
@@ -51,7 +55,16 @@ const char* BulkTarget::Sql(Dialect dialect) const {
 }
 
 BulkInsert::BulkInsert(sql::Connection& connection, const BulkTarget& target, std::size_t batch)
-    : connection_(connection), target_(target), batch_(batch), arrays_(target.Columns().size(), "{") {}
+    : connection_(connection),
+      target_(target),
+      batch_(batch),
+      arrays_(target.Columns().size(), "{"),
+      exceptions_(std::uncaught_exceptions()) {}
+
+BulkInsert::~BulkInsert() {
+  // Rows left unsent are a caller that forgot Flush(): SQLite would not show it.
+  assert(rows_ == 0 || std::uncaught_exceptions() > exceptions_);
+}
 
 void BulkInsert::Add(const std::vector<std::string>& row) {
   const auto& columns = target_.Columns();
@@ -78,11 +91,13 @@ void BulkInsert::Add(const std::vector<std::string>& row) {
 void BulkInsert::Flush() {
   if (rows_ == 0) return;
   auto insert = connection_.Prepare(target_.Sql(Dialect::kPostgres));
-  for (std::size_t i = 0; i < arrays_.size(); ++i) insert.Bind(static_cast<int>(i) + 1, arrays_[i] + "}");
+  for (std::size_t i = 0; i < arrays_.size(); ++i) {
+    insert.Bind(static_cast<int>(i) + 1, arrays_[i] + "}");  // copied
+    arrays_[i] = "{";
+  }
+  rows_ = 0;  // sent or failed, the batch is done with
   insert.Run();
   (void)connection_.Changes();  // the batch now: its faults here, and its memory freed
-  for (auto& array : arrays_) array = "{";
-  rows_ = 0;
 }
 
 }  // namespace gm::infra::store

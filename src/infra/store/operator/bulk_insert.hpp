@@ -33,11 +33,18 @@ class BulkTarget {
 // Inserts rows into a target inside the caller's transaction: on
 // PostgreSQL a batch of rows per statement, each column sent as one array;
 // on SQLite, whose statements cost no round trip, a prepared insert per
-// row. A row is text per column, "" for NULL. Call Flush() at the end; its
-// faults (a unique key taken) surface there or at Add().
+// row. Rows go in in the order added. A row is text per column, "" for
+// NULL (so an empty text cannot be written: the read models hold none).
+// Call Flush() at the end; its faults (a unique key taken) surface there or
+// at Add().
 class BulkInsert {
  public:
-  BulkInsert(sql::Connection& connection, const BulkTarget& target, std::size_t batch = 8192);
+  static constexpr std::size_t kBatch = 8192;  // rows per statement on PostgreSQL
+
+  BulkInsert(sql::Connection& connection, const BulkTarget& target, std::size_t batch = kBatch);
+  ~BulkInsert();
+  BulkInsert(const BulkInsert&) = delete;
+  BulkInsert& operator=(const BulkInsert&) = delete;
 
   void Add(const std::vector<std::string>& row);
   void Flush();
@@ -48,6 +55,7 @@ class BulkInsert {
   std::size_t batch_;
   std::size_t rows_ = 0;
   std::vector<std::string> arrays_;  // PostgreSQL: a column's array literal so far
+  int exceptions_;                   // uncaught at construction
 };
 
 }  // namespace gm::infra::store

@@ -26,8 +26,8 @@ std::int64_t WriteEvents(sql::ConnectionPool& pool, const LogRange& range, std::
 // Writes every event of `range` as a JSON line as it commits, oldest
 // first in commit order (on PostgreSQL positions may then come out of
 // order; each event comes exactly once), looking for new ones every
-// `poll` when there were none, until `out` fails (a closed pipe) or the
-// process is stopped.
+// `poll` when there were none, until the process is stopped (a closed
+// pipe stops it at the next write, by SIGPIPE) or `out` fails.
 void FollowEvents(sql::ConnectionPool& pool, const LogRange& range, std::ostream& out,
                   std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 

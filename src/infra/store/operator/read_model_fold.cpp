@@ -107,6 +107,10 @@ const TableRows& ReadModelFold::Rows(std::string_view table) const {
   throw std::out_of_range("not a read-model table: " + std::string(table));
 }
 
+const std::string& ReadModelFold::UploadedAt(const std::string& number) const {
+  return tables_[kOrders].at(number).at(kUploadedAt);
+}
+
 std::vector<std::string> CompareRows(const ReadModelTable& table, const TableRows& expected, const TableRows& found) {
   std::vector<std::string> differences;
   const auto name = [&](const std::string& key) { return std::string(table.name) + " " + key; };

@@ -39,6 +39,8 @@ class ReadModelFold {
   // The rows of VerifiedTables()[i].
   [[nodiscard]] const TableRows& Rows(std::size_t table) const { return tables_.at(table); }
   [[nodiscard]] const TableRows& Rows(std::string_view table) const;
+  // A folded order's upload time, which schedules its first accrual check.
+  [[nodiscard]] const std::string& UploadedAt(const std::string& number) const;
 
  private:
   std::array<TableRows, 5> tables_;  // in the order of VerifiedTables()

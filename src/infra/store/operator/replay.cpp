@@ -1,6 +1,5 @@
 #include "infra/store/operator/replay.hpp"
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -40,23 +39,17 @@ void WriteTable(sql::Connection& c, const BulkTarget& target, const TableRows& r
   insert.Flush();
 }
 
-void WriteQueue(sql::Connection& c, const TableRows& queue, const TableRows& orders) {
-  static const std::size_t uploaded_at = [] {
-    const auto& table = *std::find_if(VerifiedTables().begin(), VerifiedTables().end(),
-                                      [](const ReadModelTable& t) { return std::string(t.name) == "orders_view"; });
-    return static_cast<std::size_t>(std::find_if(table.columns.begin(), table.columns.end(),
-                                                 [](const char* name) { return std::string(name) == "uploaded_at"; }) -
-                                    table.columns.begin());
-  }();
+void WriteQueue(sql::Connection& c, const ReadModelFold& fold, const TableRows& queue) {
   BulkInsert insert(c, kQueueTarget);
-  for (const auto& [number, unused] : queue) insert.Add({number, orders.at(number).at(uploaded_at)});
+  for (const auto& [number, unused] : queue) insert.Add({number, fold.UploadedAt(number)});
   insert.Flush();
 }
 
 }  // namespace
 
 std::int64_t ReplayIntoReadModels(sql::Connection& c, const ReplayProgress& progress) {
-  constexpr std::int64_t kReportEvery = 65536;
+  constexpr std::size_t kPage = 16384;            // events read per statement
+  constexpr std::int64_t kReportEvery = 4 * kPage;  // progress every so many events
   const std::int64_t total = progress ? CountEvents(c) : 0;
   ReadModelFold fold;
   std::int64_t replayed = 0;
@@ -66,13 +59,13 @@ std::int64_t ReplayIntoReadModels(sql::Connection& c, const ReplayProgress& prog
         fold.Apply(Decode(event.type, event.data), event.stream, event.version, event.position);
         if (++replayed % kReportEvery == 0 && progress) progress(replayed, total);
       },
-      16384);
+      kPage);
   for (const char* table : kProjectionTables) c.Execute("DELETE FROM " + std::string(table));
   static const std::vector<BulkTarget> targets = MakeTargets();
   const auto& tables = VerifiedTables();
   for (std::size_t i = 0; i < tables.size(); ++i) {
     if (tables[i].columns.empty()) {
-      WriteQueue(c, fold.Rows(i), fold.Rows("orders_view"));
+      WriteQueue(c, fold, fold.Rows(i));
     } else {
       WriteTable(c, targets[i], fold.Rows(i));
     }
