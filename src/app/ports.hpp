@@ -81,6 +81,9 @@ class AsyncReadModels {
   virtual Async<std::vector<OrderView>> OrdersOf(const std::string& user_id) = 0;  // newest first
   virtual Async<BalanceView> BalanceOf(const std::string& user_id) = 0;
   virtual Async<std::vector<WithdrawalView>> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
+  // The user's account stream as it is in the log, oldest first: what the
+  // points history and the balance at an instant are folded from.
+  virtual Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) = 0;
 };
 
 // The event store (see AsyncReadModels on how it answers).

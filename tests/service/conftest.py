@@ -61,6 +61,13 @@ def query(database, sql):
 _ports_handed_out = set()
 
 
+def verb(*args, stdin=None, timeout=120):
+    """Runs one of gophermart's operator verbs (docs/operations.md) to its end."""
+    env = {"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
+    return subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout, env=env,
+                          input=stdin)
+
+
 def free_port():
     """A port free now and not handed out before in this run: the kernel may
     offer the same free port twice in a row (a service's API and docs ports

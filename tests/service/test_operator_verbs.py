@@ -13,14 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (BINARY, STORE, Client, fresh_database, fund, new_order_number, query, token_subject,
+from conftest import (BINARY, STORE, Client, fresh_database, fund, new_order_number, query, token_subject, verb,
                       wait_until)
-
-
-def verb(*args, stdin=None, timeout=120):
-    env = {"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
-    return subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout, env=env,
-                          input=stdin)
 
 
 def other_store_database(tmp_path):

@@ -106,6 +106,9 @@ class StoreOnLane {
   std::vector<app::WithdrawalView> WithdrawalsOf(const std::string& user_id) {
     return Run(models_.WithdrawalsOf(user_id));
   }
+  std::vector<domain::Event> AccountEventsOf(const std::string& user_id) {
+    return Run(models_.AccountEventsOf(user_id));
+  }
   std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) {
     return Run(queue_.ClaimDue(now, lease_until, limit));
   }

@@ -138,6 +138,11 @@ TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
   EXPECT_EQ(orders[0].accrual.hundredths, 50050);
   ASSERT_EQ(lane_->WithdrawalsOf("u1").size(), 1U);
   EXPECT_EQ(lane_->FindUserByLogin("login-u1")->user_id, "u1");
+  const auto account = lane_->AccountEventsOf("u1");
+  ASSERT_EQ(account.size(), 2U);
+  EXPECT_EQ(std::get<PointsAccrued>(account[0]).amount.hundredths, 50050);
+  EXPECT_EQ(std::get<PointsWithdrawn>(account[1]).order, "2377225624");
+  EXPECT_TRUE(lane_->AccountEventsOf("nobody").empty());
 }
 
 TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {

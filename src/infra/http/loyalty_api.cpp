@@ -1,7 +1,9 @@
 #include "infra/http/loyalty_api.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
+#include "domain/account_history.hpp"
 #include "domain/credentials.hpp"
 #include "domain/order_number.hpp"
 #include "infra/async.hpp"
@@ -118,7 +120,11 @@ void LoyaltyApi::AddRoutes(Router& router) {
   router.Add({"GET", "/api/user/orders", Lane::kInline, true, nullptr,
               [this](const HttpRequest&, const std::string& user) { return Orders(user); }});
   router.Add({"GET", "/api/user/balance", Lane::kInline, true, nullptr,
-              [this](const HttpRequest&, const std::string& user) { return Balance(user); }});
+              [this](const HttpRequest& r, const std::string& user) { return Balance(r, user); }});
+  router.Add({"GET", "/api/user/balance/history", Lane::kInline, true, nullptr,
+              [this](const HttpRequest&, const std::string& user) { return History(user); }});
+  router.Add({"POST", "/api/user/logout", Lane::kInline, false,
+              [](const HttpRequest&, const std::string&) { return Logout(); }});
   router.Add({"POST", "/api/user/balance/withdraw", Lane::kInline, true, nullptr,
               [this](const HttpRequest& r, const std::string& user) { return Withdraw(r, user); }});
   for (const char* path : {"/api/user/withdrawals", "/api/user/balance/withdrawals"}) {
@@ -196,8 +202,28 @@ asio::awaitable<HttpResponse> LoyaltyApi::Orders(const std::string& user_id) {
   co_return OrdersAnswer(co_await queries_.OrdersOf(user_id));
 }
 
-asio::awaitable<HttpResponse> LoyaltyApi::Balance(const std::string& user_id) {
-  co_return BalanceAnswer(co_await queries_.BalanceOf(user_id));
+asio::awaitable<HttpResponse> LoyaltyApi::Balance(const HttpRequest& request, const std::string& user_id) {
+  if (request.query.empty()) co_return BalanceAnswer(co_await queries_.BalanceOf(user_id));
+  const auto at = QueryParameter(request.query, "at");
+  if (!at) co_return BalanceAnswer(co_await queries_.BalanceOf(user_id));
+  const auto instant = ParseRfc3339(*at);
+  if (!instant) co_return HttpResponse::Error(400, "at must be an RFC 3339 date-time, such as 2026-12-02T10:00:00Z");
+  const auto events = co_await queries_.AccountEventsOf(user_id);
+  const auto state = domain::AccountAt(events, *instant);
+  co_return BalanceAnswer({state.current, state.withdrawn});
+}
+
+asio::awaitable<HttpResponse> LoyaltyApi::History(const std::string& user_id) {
+  const auto events = co_await queries_.AccountEventsOf(user_id);
+  auto history = domain::AccountHistory(events);
+  std::reverse(history.begin(), history.end());  // newest first
+  co_return HistoryAnswer(history);
+}
+
+HttpResponse LoyaltyApi::Logout() {
+  auto response = HttpResponse::Json(200, R"({"status":"ok"})");
+  response.headers.emplace_back("Set-Cookie", "token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+  return response;
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Withdrawals(const std::string& user_id) {
@@ -253,6 +279,23 @@ HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView
                               out += JsonPoints(withdrawal.sum);
                               out += R"(,"processed_at":")";
                               out += FormatRfc3339(withdrawal.processed_at);
+                              out += "\"}";
+                            }));
+}
+
+HttpResponse LoyaltyApi::HistoryAnswer(const std::vector<domain::HistoryEntry>& history) {
+  if (history.empty()) return HttpResponse::Json(204, "");
+  return HttpResponse::Json(200, JsonList(history, [](std::string& out, const domain::HistoryEntry& entry) {
+                              out += R"({"kind":")";
+                              out += entry.kind == domain::HistoryEntry::Kind::kAccrual ? "accrual" : "withdrawal";
+                              out += R"(","order":)";
+                              out += JsonString(entry.order);
+                              out += R"(,"amount":)";
+                              out += JsonPoints(entry.amount);
+                              out += R"(,"balance":)";
+                              out += JsonPoints(entry.balance);
+                              out += R"(,"at":")";
+                              out += FormatRfc3339(entry.at);
                               out += "\"}";
                             }));
 }

@@ -5,6 +5,7 @@
 
 #include "app/command_service.hpp"
 #include "app/ports.hpp"
+#include "domain/account_history.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/token_issuer.hpp"
 #include "infra/http/router.hpp"
@@ -34,11 +35,16 @@ class LoyaltyApi {
   boost::asio::awaitable<HttpResponse> UploadOrder(const HttpRequest& request, const std::string& user_id);
   boost::asio::awaitable<HttpResponse> Withdraw(const HttpRequest& request, const std::string& user_id);
   boost::asio::awaitable<HttpResponse> Orders(const std::string& user_id);
-  boost::asio::awaitable<HttpResponse> Balance(const std::string& user_id);
+  // With `?at=<RFC 3339>`, the balance as it stood then, folded from the log.
+  boost::asio::awaitable<HttpResponse> Balance(const HttpRequest& request, const std::string& user_id);
+  boost::asio::awaitable<HttpResponse> History(const std::string& user_id);
+  // Clears the cookie; a token stays valid until it expires.
+  static HttpResponse Logout();
   boost::asio::awaitable<HttpResponse> Withdrawals(const std::string& user_id);
   static HttpResponse OrdersAnswer(const std::vector<app::OrderView>& orders);
   static HttpResponse BalanceAnswer(const app::BalanceView& balance);
   static HttpResponse WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals);
+  static HttpResponse HistoryAnswer(const std::vector<domain::HistoryEntry>& history);  // newest first
 
  private:
   HttpResponse Authenticated(const std::string& user_id) const;

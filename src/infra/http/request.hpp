@@ -13,6 +13,7 @@ namespace gm::infra::http {
 struct HttpRequest {
   std::string method;                                        // "GET", "POST", ...
   std::string path;                                          // target without the query string
+  std::string query;                                         // what followed the '?', as sent
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;                                          // already decoded when it came gzip-compressed
   std::string remote;                                        // the peer\'s IP address
@@ -35,6 +36,11 @@ struct HttpResponse {
 
 // The text after the path's last '/': the {parameter} of "/api/orders/{number}".
 std::string_view LastSegment(std::string_view path);
+
+// The value of the first `name=value` pair of a query string,
+// percent-decoded ('+' stays '+': these are URLs, not form bodies; a '%'
+// without two hex digits stays too); nothing when the name is absent.
+std::optional<std::string> QueryParameter(std::string_view query, std::string_view name);
 
 // The media type of a Content-Type value, lower-cased, without parameters.
 std::string MediaType(std::string_view content_type);

@@ -39,7 +39,9 @@ HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message, const std::s
   request.remote = remote;
   request.method = std::string(message.method_string());
   const std::string_view target = message.target();
-  request.path = std::string(target.substr(0, target.find('?')));
+  const auto question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
   for (const auto& field : message) {
     std::string name(field.name_string());
     std::transform(name.begin(), name.end(), name.begin(), LowerAscii);

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "domain/order.hpp"
+#include "infra/store/event_codec.hpp"
 
 namespace gm::infra::store {
 namespace {
@@ -26,6 +27,11 @@ constexpr SqlQuery kWithdrawalsOf{
     nullptr,
     "SELECT user_id, order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ANY(?::text[]) "
     "ORDER BY user_id, position DESC"};
+
+// A stream is read by its name, "account-<user id>".
+constexpr SqlQuery kStreamEvents{
+    "stream_events", "SELECT type, data FROM events WHERE stream = ? ORDER BY version", nullptr,
+    "SELECT stream, type, data FROM events WHERE stream = ANY(?::text[]) ORDER BY stream, version"};
 
 domain::OrderStatus StatusFromColumn(std::string_view name) {
   if (name == "PROCESSING") return domain::OrderStatus::kProcessing;
@@ -63,9 +69,18 @@ std::vector<app::WithdrawalView> ReadWithdrawals(const SqlRows& rows) {
   return withdrawals;
 }
 
+std::vector<domain::Event> ReadEvents(const SqlRows& rows) {
+  std::vector<domain::Event> events;
+  events.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) events.push_back(Decode(rows.Text(row, 0), rows.Text(row, 1)));
+  return events;
+}
+
 }  // namespace
 
-std::vector<SqlQuery> SqlReadModels::Queries() { return {kUserByLogin, kOrdersOf, kBalanceOf, kWithdrawalsOf}; }
+std::vector<SqlQuery> SqlReadModels::Queries() {
+  return {kUserByLogin, kOrdersOf, kBalanceOf, kWithdrawalsOf, kStreamEvents};
+}
 
 app::Async<std::optional<app::UserCredentialsView>> SqlReadModels::FindUserByLogin(const std::string& login) {
   return RunAndRead(executor_, kUserByLogin, Params(login), ReadUser);
@@ -81,6 +96,10 @@ app::Async<app::BalanceView> SqlReadModels::BalanceOf(const std::string& user_id
 
 app::Async<std::vector<app::WithdrawalView>> SqlReadModels::WithdrawalsOf(const std::string& user_id) {
   return RunAndRead(executor_, kWithdrawalsOf, Params(user_id), ReadWithdrawals);
+}
+
+app::Async<std::vector<domain::Event>> SqlReadModels::AccountEventsOf(const std::string& user_id) {
+  return RunAndRead(executor_, kStreamEvents, Params(domain::AccountStream(user_id)), ReadEvents);
 }
 
 }  // namespace gm::infra::store

@@ -18,6 +18,7 @@ class SqlReadModels final : public app::AsyncReadModels {
   app::Async<std::vector<app::OrderView>> OrdersOf(const std::string& user_id) override;
   app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
   app::Async<std::vector<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id) override;
+  app::Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) override;
 
  private:
   SqlExecutor& executor_;
