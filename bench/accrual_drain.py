@@ -34,6 +34,8 @@ import conftest  # noqa: E402
 from conftest import ROOT, Client, Service, wait_until  # noqa: E402
 from rated_orders import rated_orders  # noqa: E402
 
+BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
+
 RELEASE = ROOT / "build" / "release"
 USERS = 100
 WORK = "gophermart.accrual.work"
@@ -97,7 +99,7 @@ class Processed:
 
 def drain(directory, binary, store, queue, accrual, numbers):
     conftest.STORE = store
-    env = {"JWT_KEY": "bench"}
+    env = {"JWT_KEY": BENCH_JWT_KEY}
     if queue == "rabbitmq":
         env["AMQP"] = os.environ["GM_AMQP_URI"]
         rabbitmqctl("purge_queue", WORK)

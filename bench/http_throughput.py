@@ -26,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"
 os.environ.setdefault("GM_STORE", "postgres")
 from conftest import ROOT, Client, Service, free_port, new_order_number  # noqa: E402
 
+BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
+
 RELEASE = ROOT / "build" / "release"
 CONNECTIONS = 64
 
@@ -140,12 +142,12 @@ def main():
     directory = tempfile.mkdtemp()
     os.chmod(directory, 0o755)
     proxy, nginx_url = nginx(directory)
-    server = Service(directory, binary=RELEASE / "gophermart", env={"JWT_KEY": "bench"})
+    server = Service(directory, binary=RELEASE / "gophermart", env={"JWT_KEY": BENCH_JWT_KEY})
     baseline_binary = os.environ.get("GM_BASELINE_BIN")
     baseline = None
     if baseline_binary:
         (Path(directory) / "baseline").mkdir()
-        baseline = Service(Path(directory) / "baseline", binary=baseline_binary, env={"JWT_KEY": "bench"})
+        baseline = Service(Path(directory) / "baseline", binary=baseline_binary, env={"JWT_KEY": BENCH_JWT_KEY})
     # name -> one figure per round. Every round measures every line in the
     # same order, so a reference and the figure compared with it are taken
     # minutes apart at most, whatever this VM's speed does over the run.

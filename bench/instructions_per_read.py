@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"
 os.environ.setdefault("GM_STORE", "postgres")
 from conftest import ROOT, Client, Service, new_order_number  # noqa: E402
 
+BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
+
 WARM_UP = 500
 UPLOADS = os.environ.get("GM_BENCH_REQUEST") == "upload"
 
@@ -42,7 +44,7 @@ def count(binary, reads, directory):
     wrapper = workdir / Path(binary).name
     wrapper.write_text(f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={out} "{binary}" "$@"\n')
     wrapper.chmod(0o755)
-    server = Service(workdir, binary=wrapper, env={"JWT_KEY": "bench"})
+    server = Service(workdir, binary=wrapper, env={"JWT_KEY": BENCH_JWT_KEY})
     server.start()
     try:
         client = Client(server)

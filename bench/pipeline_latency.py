@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"
 from conftest import ROOT, Client, Service, query, wait_until  # noqa: E402
 from rated_orders import rated_orders  # noqa: E402
 
+BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
+
 RELEASE = ROOT / "build" / "release"
 
 
@@ -36,7 +38,7 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         accrual = Service(directory, binary=RELEASE / "accrual").start()
         server = Service(directory, binary=os.environ.get("GM_GOPHERMART_BIN", RELEASE / "gophermart"),
-                         env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
+                         env={"JWT_KEY": BENCH_JWT_KEY, "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
         try:
             numbers = rated_orders(accrual, count, {"match": "Bork", "reward": 5, "reward_type": "%"}, 100)
 

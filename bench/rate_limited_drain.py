@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "service"
 from conftest import ROOT, Client, Service, wait_until  # noqa: E402
 from rated_orders import rated_orders  # noqa: E402
 
+BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
+
 RELEASE = ROOT / "build" / "release"
 
 
@@ -35,7 +37,7 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         accrual = Service(directory, binary=RELEASE / "accrual", env={"RATE_LIMIT": "60"}).start()
         server = Service(directory, binary=RELEASE / "gophermart",
-                         env={"JWT_KEY": "bench", "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
+                         env={"JWT_KEY": BENCH_JWT_KEY, "ACCRUAL_SYSTEM_ADDRESS": accrual.base}).start()
         try:
             numbers = rated_orders(accrual, count, {"match": "Bork", "reward": 1, "reward_type": "pt"}, 1)
             client = Client(server)

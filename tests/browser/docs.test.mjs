@@ -40,7 +40,7 @@ test("the docs page lists every endpoint and Try it out reaches the API", async 
   const [apiPort, docsPort] = [await freePort(), await freePort()];
   const server = spawn(binary, ["-a", `127.0.0.1:${apiPort}`, "-d", path.join(directory, "gm.db"),
                                 "--openapi-address", `127.0.0.1:${docsPort}`],
-                       { env: { ...process.env, JWT_KEY: "browser-test", ASAN_OPTIONS: "detect_leaks=0" },
+                       { env: { ...process.env, JWT_KEY: "browser-test-key-of-thirty-two-bytes", ASAN_OPTIONS: "detect_leaks=0" },
                          stdio: "ignore" });
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -51,6 +51,13 @@ test("the docs page lists every endpoint and Try it out reaches the API", async 
     await waitForListener(apiPort, 20000);
     await waitForListener(docsPort, 20000);
     const page = await browser.newPage();
+    // The page's Content-Security-Policy must not stop anything it needs:
+    // Chromium reports every refusal on the console.
+    const refused = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    page.on("pageerror", (error) => refused.push(String(error)));
     await page.goto(`http://127.0.0.1:${docsPort}/`);
     await page.waitForSelector(".opblock", { timeout: 20000 });
     const operations = await page.$$eval(".opblock-summary-path", (nodes) => nodes.map((n) => n.textContent.trim()));
@@ -76,6 +83,7 @@ test("the docs page lists every endpoint and Try it out reaches the API", async 
       body: JSON.stringify({ login, password: "secret" }),
     });
     assert.equal(answer.status, 200);
+    assert.deepEqual(refused, [], "nothing refused by the page's policy, no script error");
   } finally {
     await browser.close();
     server.kill("SIGTERM");

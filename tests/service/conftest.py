@@ -25,7 +25,7 @@ contract.install()
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("GOPHERMART_BIN", ROOT / "build" / "asan" / "gophermart"))
 ACCRUAL_BINARY = Path(os.environ.get("ACCRUAL_BIN", BINARY.parent / "accrual"))
-TEST_JWT_KEY = "service-test-key"
+TEST_JWT_KEY = "service-test-key-of-thirty-two-bytes"
 # Which store the services use: "sqlite" (a fresh file per service) or
 # "postgres" (a fresh database per service in the cluster at GM_POSTGRES_URI,
 # which scripts/test starts with scripts/start-postgres).

@@ -184,6 +184,14 @@ def test_docs_listener_serves_the_documents(make_server):
     docs = f"http://127.0.0.1:{server.docs_port}"
     page = requests.get(docs + "/")
     assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy, policy
+    assert f"connect-src 'self' http://127.0.0.1:{server.port};" in policy, "the API, as the document names it"
+    assert "<script>" not in page.text, "no inline script: the policy allows none"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    for path in ("/", "/index.js", "/openapi.json", "/swagger-ui/swagger-ui-bundle.js"):
+        assert requests.get(docs + path).headers["X-Content-Type-Options"] == "nosniff", path
+    assert "SwaggerUIBundle" in requests.get(docs + "/index.js").text
     document = requests.get(docs + "/openapi.json").json()
     assert document["servers"][0]["url"] == f"http://127.0.0.1:{server.port}", "names the running API"
     assert set(document["paths"]) >= {"/api/user/register", "/api/user/balance/withdraw"}

@@ -23,11 +23,11 @@ TEST(Config, DefaultsNeedNoConfiguration) {
 TEST(Config, FlagBeatsEnvironmentBeatsDotenv) {
   ConfigSources sources;
   sources.environment = {{"RUN_ADDRESS", "127.0.0.1:7000"}, {"SALT", "from-env"}};
-  sources.dotenv = {{"RUN_ADDRESS", "127.0.0.1:6000"}, {"SALT", "from-dotenv"}, {"JWT_KEY", "k"}};
+  sources.dotenv = {{"RUN_ADDRESS", "127.0.0.1:6000"}, {"SALT", "from-dotenv"}, {"JWT_KEY", std::string(32, 'k')}};
   const auto config = Parse({"-a", "127.0.0.1:9000"}, sources);
   EXPECT_EQ(config.run_address.port, 9000);
   EXPECT_EQ(config.salt, "from-env");
-  EXPECT_EQ(config.jwt_key, "k");
+  EXPECT_EQ(config.jwt_key, std::string(32, 'k'));
 }
 
 TEST(Config, AddressForms) {
@@ -58,6 +58,11 @@ TEST(Config, BadValuesNameTheirOption) {
   from_env.environment = {{"RUN_ADDRESS", "::"}};
   EXPECT_EQ(refused_with({}, from_env).rfind("RUN_ADDRESS:", 0), 0U);
   EXPECT_EQ(refused_with({"--no-such-flag"}).rfind("command line:", 0), 0U);
+  const auto short_key = refused_with({"--jwt-key", std::string(31, 'k')});
+  EXPECT_EQ(short_key.rfind("JWT_KEY: at least 32 bytes expected, got 31", 0), 0U) << short_key;
+  EXPECT_EQ(short_key.find('\n'), std::string::npos) << "one line";
+  EXPECT_EQ(refused_with({"--jwt-key", std::string(32, 'k')}), "accepted");
+  EXPECT_EQ(refused_with({"--jwt-key", ""}), "accepted") << "empty: the generated key";
 }
 
 TEST(Config, AmqpTakesARabbitMqUriAndTheSeedsMisspelling) {

@@ -1,5 +1,6 @@
-// Proves tokens carry the user and expire, and that forged, re-signed,
-// HS512 or unsigned (alg: none) tokens are refused.
+// Proves tokens carry the user, their issue time and expire, and that
+// forged, re-signed, HS512, unsigned (alg: none) tokens and tokens with a
+// critical header are refused.
 #include <gtest/gtest.h>
 #include <jwt.h>
 #include <sodium.h>
@@ -56,6 +57,34 @@ TEST(TokenIssuer, OtherKeyOrAlgorithmIsRefused) {
   EXPECT_TRUE(kIssuer.Verify(SignedWith(JWT_ALG_HS256, "test-key"), kNow).has_value());
   EXPECT_FALSE(kIssuer.Verify(SignedWith(JWT_ALG_HS256, "other-key"), kNow).has_value());
   EXPECT_FALSE(kIssuer.Verify(SignedWith(JWT_ALG_HS512, "test-key"), kNow).has_value());
+}
+
+TEST(TokenIssuer, TokensSayWhenTheyWereIssued) {
+  const std::string token = kIssuer.Issue("u1", kNow);
+  jwt_t* jwt = nullptr;
+  ASSERT_EQ(jwt_decode(&jwt, token.c_str(), reinterpret_cast<const unsigned char*>("test-key"), 8), 0);
+  EXPECT_EQ(jwt_get_grant_int(jwt, "iat"), kNow / 1000);
+  EXPECT_EQ(jwt_get_grant_int(jwt, "exp"), kNow / 1000 + 24 * 3600);
+  jwt_free(jwt);
+}
+
+// Signed with our key, well formed, unexpired: refused only for its header.
+TEST(TokenIssuer, AnyCriticalHeaderIsRefused) {
+  for (const char* critical : {R"(["exp"])", R"(["b64"])", R"([])", R"("x")"}) {
+    jwt_t* jwt = nullptr;
+    jwt_new(&jwt);
+    jwt_add_grant(jwt, "sub", "u1");
+    jwt_add_grant_int(jwt, "exp", static_cast<long>(kNow / 1000 + 3600));
+    const std::string header = std::string(R"({"crit":)") + critical + "}";
+    ASSERT_EQ(jwt_add_headers_json(jwt, header.c_str()), 0) << header;
+    jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>("test-key"), 8);
+    char* encoded = jwt_encode_str(jwt);
+    const std::string token = encoded;
+    std::free(encoded);
+    jwt_free(jwt);
+    EXPECT_FALSE(kIssuer.Verify(token, kNow).has_value()) << header;
+  }
+  EXPECT_TRUE(kIssuer.Verify(SignedWith(JWT_ALG_HS256, "test-key"), kNow).has_value());
 }
 
 TEST(TokenIssuer, UnsignedTokenIsRefused) {

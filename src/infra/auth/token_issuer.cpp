@@ -54,6 +54,10 @@ std::optional<std::string> TokenIssuer::Verify(std::string_view token, domain::T
   JwtPtr jwt(raw);
   // libjwt verifies whatever algorithm the header names; only ours counts.
   if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return std::nullopt;
+  // We understand no extension, so a token naming any as critical is
+  // refused (RFC 7515 §4.1.11, RFC 8725 §3.10), whatever its form.
+  const std::unique_ptr<char, decltype(&std::free)> critical(jwt_get_headers_json(jwt.get(), "crit"), &std::free);
+  if (critical) return std::nullopt;
   errno = 0;
   const long expires_at = jwt_get_grant_int(jwt.get(), "exp");
   if (errno != 0 || expires_at <= now / 1000) return std::nullopt;

@@ -11,13 +11,15 @@
 
 namespace gm::infra {
 
-// HS256 JSON Web Tokens naming a user id (`sub`) and expiring (`exp`).
-// Verification accepts exactly HS256 with our key and a future `exp`.
+// HS256 JSON Web Tokens naming a user id (`sub`), when they were issued
+// (`iat`) and when they expire (`exp`). Verification accepts exactly HS256
+// with our key, a future `exp`, and no `crit` header.
 // Tokens that passed are remembered (byte for byte, with their `exp`), so a
 // client's next request skips the signature check and the JSON parse;
 // expiry is still checked every time. Thread-safe.
 class TokenIssuer {
  public:
+
   TokenIssuer(std::string key, std::chrono::seconds lifetime) : key_(std::move(key)), lifetime_(lifetime) {}
 
   [[nodiscard]] std::string Issue(const std::string& user_id, domain::TimeMs now) const;

@@ -14,6 +14,9 @@ extern char** environ;
 namespace gm::infra {
 namespace {
 
+// The shortest JWT_KEY taken: as long as HS256's output (RFC 7518 §3.2).
+constexpr std::size_t kMinJwtKeyBytes = 32;
+
 // One option: a flag given on the command line beats the environment,
 // which beats .env, which beats the default.
 class Layered {
@@ -232,6 +235,10 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   }
   config.amqp = ResolveAmqp(layered, amqp_flag, amqp, config.warnings);
   config.jwt_key = layered.Resolve(jwt_flag, jwt_key, "JWT_KEY").value_or("");
+  if (!config.jwt_key.empty() && config.jwt_key.size() < kMinJwtKeyBytes) {
+    throw ConfigError("JWT_KEY: at least " + std::to_string(kMinJwtKeyBytes) + " bytes expected, got " +
+                      std::to_string(config.jwt_key.size()) + " (make one with: openssl rand -hex 32)");
+  }
   config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
   config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),
                                             config.run_address, 8082);

@@ -10,6 +10,7 @@ namespace {
 HttpResponse Asset(std::string_view content_type, std::string_view body) {
   HttpResponse response{200, std::string(content_type), std::string(body), {}};
   response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return response;
 }
 
@@ -35,8 +36,12 @@ std::string HostOf(std::string_view host_header) {
   return std::string(host);
 }
 
+std::string DocsSite::ApiOrigin(const HttpRequest& request) const {
+  return "http://" + HostOf(request.Header("host").value_or("")) + ":" + std::to_string(api_port_);
+}
+
 std::string DocsSite::ServedDocument(std::string_view text, const HttpRequest& request) const {
-  const std::string server = "http://" + HostOf(request.Header("host").value_or("")) + ":" + std::to_string(api_port_);
+  const std::string server = ApiOrigin(request);
   std::string served(text);
   for (auto at = served.find(document_.written_server); at != std::string::npos;
        at = served.find(document_.written_server, at + server.size())) {
@@ -49,8 +54,23 @@ void DocsSite::AddRoutes(Router& router) const {
   const auto get = [&router](std::string path, Handler handler) {
     router.Add({"GET", std::move(path), Lane::kDatabase, false, std::move(handler)});
   };
-  get("/", [](const HttpRequest&, const std::string&) {
-    return Asset("text/html; charset=utf-8", assets::DocsIndexHtml());
+  get("/", [this](const HttpRequest& request, const std::string&) {
+    auto page = Asset("text/html; charset=utf-8", assets::DocsIndexHtml());
+    // Only our own files run and style the page (no inline script or style:
+    // the browser test fails on any refusal); "Try it out" may call the
+    // API's origin and nothing else; no other site may frame the page.
+    // Swagger UI draws its icons from data: URLs.
+    page.headers.emplace_back("Content-Security-Policy",
+                              "default-src 'none'; script-src 'self'; style-src 'self'; "
+                              "img-src 'self' data:; font-src 'self'; connect-src 'self' " +
+                                  ApiOrigin(request) +
+                                  "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    page.headers.emplace_back("X-Frame-Options", "DENY");
+    page.headers.emplace_back("Referrer-Policy", "no-referrer");
+    return page;
+  });
+  get("/index.js", [](const HttpRequest&, const std::string&) {
+    return Asset("text/javascript; charset=utf-8", assets::DocsIndexJs());
   });
   get("/openapi.yaml", [this](const HttpRequest& request, const std::string&) {
     return Asset("application/yaml", ServedDocument(document_.yaml, request));

@@ -26,6 +26,8 @@ class DocsSite {
   void AddRoutes(Router& router) const;
 
   [[nodiscard]] std::string ServedDocument(std::string_view text, const HttpRequest& request) const;
+  // Where the browser that sent `request` reaches the API.
+  [[nodiscard]] std::string ApiOrigin(const HttpRequest& request) const;
 
  private:
   ApiDocument document_;

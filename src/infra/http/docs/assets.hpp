@@ -10,6 +10,7 @@ std::string_view OpenapiJson();
 std::string_view AccrualOpenapiYaml();
 std::string_view AccrualOpenapiJson();
 std::string_view DocsIndexHtml();
+std::string_view DocsIndexJs();
 std::string_view SwaggerUiBundleJs();
 std::string_view SwaggerUiCss();
 
