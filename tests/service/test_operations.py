@@ -115,3 +115,53 @@ def test_every_log_line_is_one_json_object_even_for_a_path_with_quotes(server):
     lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
     assert {"msg": "request", "method": "GET", "path": path, "status": 404}.items() <= \
         next(line for line in lines if line.get("path") == path).items()
+
+
+def raw_answer(server, payload: bytes) -> bytes:
+    """What the server answers to bytes sent as they are, up to its close."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(payload)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+MALFORMED = {
+    "bad_syntax": [b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
+                   b"POST /api/user/login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"],
+    "headers_too_large": [b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"],
+    "body_too_large": [b"POST /api/user/login HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n"],
+}
+
+
+def test_malformed_requests_are_counted_by_reason_and_logged_sampled(server):
+    before = requests.get(server.url("/metrics")).text
+    rounds = 5
+    for _ in range(rounds):
+        for payloads in MALFORMED.values():
+            for payload in payloads:
+                assert raw_answer(server, payload).split(b" ", 2)[1][:1] == b"4"
+    after = requests.get(server.url("/metrics")).text
+    for reason, payloads in MALFORMED.items():
+        name = "gophermart_http_malformed_requests_total"
+        assert metric(after, name, reason=reason) - metric(before, name, reason=reason) == rounds * len(payloads), reason
+    assert server.stop() == 0
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    refused = [line for line in lines if line["msg"] == "malformed request refused"]
+    sent = rounds * sum(len(p) for p in MALFORMED.values())
+    assert 1 <= len(refused) < sent, "sampled: some lines, fewer than requests"
+    assert {"reason", "error", "remote", "not_logged_before"} <= refused[0].keys()
+    assert refused[0]["remote"].startswith("127.0.0.1")
+
+
+def test_every_log_line_is_valid_utf8_whatever_bytes_the_path_holds(server):
+    paths = [b"/caf\xc3\xa9", b"/\xff\xfe", b"/half\xe2\x82", b"/\xc0\xaf", b"/\xed\xa0\x80", b"/ok\xf0\x9f\x98\x80"]
+    for path in paths:
+        answer = raw_answer(server, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 404"), answer[:100]
+    assert server.stop() == 0
+    raw = server.log_path.read_bytes()
+    raw.decode("utf-8")  # raises on any byte sequence that is not UTF-8
+    logged = {line["path"] for line in map(json.loads, raw.decode().splitlines()) if line.get("msg") == "request"}
+    assert {"/café", "/\ufffd\ufffd", "/half\ufffd\ufffd", "/\ufffd\ufffd", "/\ufffd\ufffd\ufffd", "/ok😀"} <= logged

@@ -78,6 +78,28 @@ void ExpectWholeLinesInThreadOrder(const std::vector<std::string>& lines, int co
   }
 }
 
+// Whatever bytes a client put in a path, the line stays valid UTF-8:
+// well-formed sequences as they are, every other byte as U+FFFD.
+TEST(LogTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb0 \xf4\x8f\xbf\xbf", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb0 \xf4\x8f\xbf\xbf"},
+      {"a\xff" "b", "a\\ufffdb"},
+      {"\xc0\x80", "\\ufffd\\ufffd"},              // an overlong NUL
+      {"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"},      // a surrogate
+      {"\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"},  // past U+10FFFF
+      {"\xe2\x82", "\\ufffd\\ufffd"},              // cut short at the end
+      {"\xe2\x82" "x", "\\ufffd\\ufffdx"},            // cut short before ASCII
+      {"\x80\xbf", "\\ufffd\\ufffd"},              // continuations alone
+      {"\x7f\"", "\\u007f\\\""},
+  };
+  for (const auto& [raw, written] : cases) {
+    const auto lines = Captured([&raw = raw] { LogLine().Add("path", raw).Info("request"); });
+    ASSERT_EQ(lines.size(), 1U);
+    const std::string expected = R"(","level":"info","msg":"request","path":")" + written + "\"}";
+    EXPECT_TRUE(lines[0].ends_with(expected)) << lines[0] << "\nexpected the end: " << expected;
+  }
+}
+
 TEST(LogTest, LinesOfManyThreadsAreNeverInterleaved) { ExpectWholeLinesInThreadOrder(LinesOfFourThreads(500), 500); }
 
 // Buffered, as the binaries log: each thread writes its own full buffers

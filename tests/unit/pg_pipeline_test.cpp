@@ -694,7 +694,7 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
       EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << statement.name << ": " << text << "\n" << plan;
     }
   }
-  EXPECT_EQ(checked, 12) << "every statement and many-keys form of the three adapters";
+  EXPECT_EQ(checked, 14) << "every statement and many-keys form of the three adapters";
 }
 
 TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {

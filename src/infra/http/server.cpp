@@ -1,6 +1,8 @@
 #include "infra/http/server.hpp"
 
 #include <atomic>
+#include <string>
+#include <vector>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -12,6 +14,7 @@
 #include "infra/http/request_id.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
+#include "infra/time.hpp"
 
 namespace gm::infra::http {
 namespace {
@@ -31,6 +34,14 @@ constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{3};
 constexpr std::size_t kReadBytes = 64 * 1024;  // at most, per read
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// Why a request was refused before it reached a route: the label values of
+// the malformed-request counter, in this order.
+enum class Malformed : std::size_t { kBadSyntax, kHeadersTooLarge, kBodyTooLarge, kTimedOut };
+const std::vector<std::string> kMalformedReasons{"bad_syntax", "headers_too_large", "body_too_large", "timed_out"};
+// At most one log line a second about malformed requests: a flood of them
+// must not drown the log (the counter counts every one).
+constexpr domain::TimeMs kMalformedLogEveryMs = 1000;
 
 bool AcceptsGzip(std::string_view accept_encoding) { return accept_encoding.find("gzip") != std::string_view::npos; }
 
@@ -178,7 +189,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         database_lane(database),
         dispatcher(request_dispatcher),
         options(std::move(server_options)),
-        acceptor(event_loops.Main()) {}
+        acceptor(event_loops.Main()),
+        malformed(options.metrics == nullptr
+                      ? nullptr
+                      : &options.metrics->Counters("http_malformed_requests_total",
+                                                   "Requests refused before routing (400, 408, 413, 431), by reason.",
+                                                   "reason", kMalformedReasons)) {}
 
   EventLoops& loops;
   asio::thread_pool& database_lane;
@@ -187,6 +203,27 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  CounterSet* malformed;
+  std::atomic<domain::TimeMs> next_malformed_line{0};
+  std::atomic<std::int64_t> malformed_not_logged{0};
+
+  // Counts a refused request, and logs it unless a line went out less than
+  // kMalformedLogEveryMs ago; the next line says how many were not logged.
+  void NoteMalformed(Malformed reason, const beast::error_code& error, const std::string& remote) {
+    if (malformed != nullptr) malformed->Add(static_cast<std::size_t>(reason));
+    const domain::TimeMs now = NowMs();
+    domain::TimeMs due = next_malformed_line.load();
+    if (now < due || !next_malformed_line.compare_exchange_strong(due, now + kMalformedLogEveryMs)) {
+      ++malformed_not_logged;
+      return;
+    }
+    LogLine()
+        .Add("reason", kMalformedReasons[static_cast<std::size_t>(reason)])
+        .Add("error", error.message())
+        .Add("remote", remote)
+        .Add("not_logged_before", malformed_not_logged.exchange(0))
+        .Warn("malformed request refused");
+  }
 
   awaitable<void> Accept() {
     for (;;) {
@@ -308,15 +345,19 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (error) {
         const bool mid_request = parser.got_some() || buffer.size() > 0;
         if (error == bhttp::error::header_limit) {
+          NoteMalformed(Malformed::kHeadersTooLarge, error, remote);
           co_await RefuseAndClose(socket, deadline, HttpResponse::Error(431, "request headers too large"));
         } else if (error == bhttp::error::body_limit) {  // Content-Length over the limit, or the body
+          NoteMalformed(Malformed::kBodyTooLarge, error, remote);
           co_await RefuseAndClose(socket, deadline, HttpResponse::Error(413, "request body too large"));
         } else if (error == beast::error::timeout) {
           if (mid_request) {
+            NoteMalformed(Malformed::kTimedOut, error, remote);
             co_await RefuseAndClose(socket, deadline, HttpResponse::Error(408, "the request did not arrive in time"));
           }
         } else if (error != bhttp::error::end_of_stream && error != asio::error::connection_reset &&
                    error != asio::error::operation_aborted) {
+          NoteMalformed(Malformed::kBadSyntax, error, remote);
           co_await RefuseAndClose(socket, deadline, HttpResponse::Error(400, "malformed HTTP request"));
         }
         break;

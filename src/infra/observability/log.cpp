@@ -26,26 +26,59 @@ constexpr std::chrono::seconds kFlushEvery{1};
 
 bool NeedsEscape(char c) {
   const auto byte = static_cast<unsigned char>(c);
-  return byte < 0x20 || byte == 0x7f || byte == '"' || byte == '\\';
+  return byte < 0x20 || byte >= 0x7f || byte == '"' || byte == '\\';
 }
 
-// Appends `text` as a JSON string: quotes, backslashes and control
-// characters escaped, other bytes as they are. This runs for every field
-// of every request's line, so text with nothing to escape (nearly all) is
-// appended whole.
+// The length of the well-formed UTF-8 sequence that starts `text` (RFC 3629:
+// no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+std::size_t Utf8SequenceLength(std::string_view text) {
+  const auto byte = [&text](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto continuation = [&](std::size_t i, unsigned char low = 0x80, unsigned char high = 0xbf) {
+    return i < text.size() && byte(i) >= low && byte(i) <= high;
+  };
+  const unsigned char lead = byte(0);
+  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const unsigned char low = lead == 0xe0 ? 0xa0 : 0x80;
+    const unsigned char high = lead == 0xed ? 0x9f : 0xbf;
+    return continuation(1, low, high) && continuation(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const unsigned char low = lead == 0xf0 ? 0x90 : 0x80;
+    const unsigned char high = lead == 0xf4 ? 0x8f : 0xbf;
+    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Appends `text` as a JSON string that is valid UTF-8 whatever `text` holds:
+// quotes, backslashes and control characters escaped, well-formed UTF-8 as
+// it is, and each byte that is not part of a well-formed sequence as
+// U+FFFD (what a client sent in a path may be any bytes). This runs for
+// every field of every request's line, so text with nothing to escape
+// (nearly all) is appended whole.
 void AppendQuoted(std::string& out, std::string_view text) {
   out += '"';
   std::size_t pending = 0;  // where the bytes not yet appended start
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (!NeedsEscape(text[i])) continue;
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x80) {
+      if (const std::size_t length = Utf8SequenceLength(text.substr(i)); length > 0) {
+        i += length - 1;  // well formed: stays in the pending run
+        continue;
+      }
+    }
     out.append(text.data() + pending, i - pending);
     pending = i + 1;
     if (text[i] == '"' || text[i] == '\\') {
       out += '\\';
       out += text[i];
+    } else if (byte >= 0x80) {
+      out += "\\ufffd";
     } else {
       char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(text[i]));
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
       out += escaped;
     }
   }
