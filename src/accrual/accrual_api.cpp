@@ -103,7 +103,8 @@ HttpResponse AccrualApi::GetOrder(const HttpRequest& request) {
           429,
           "text/plain",
           "No more than " + std::to_string(rate_limiter_->PerMinute()) + " requests per minute allowed",
-          {{"Retry-After", std::to_string(decision.retry_after.count())}}};
+          {{"Retry-After", std::to_string(decision.retry_after.count())}},
+          nullptr};
       return response;
     }
   }

@@ -19,6 +19,7 @@
 #include "infra/auth/token_issuer.hpp"
 #include "infra/config/config.hpp"
 #include "infra/event_loops.hpp"
+#include "infra/http/account_events_api.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
@@ -26,6 +27,7 @@
 #include "infra/http/operations_api.hpp"
 #include "infra/http/server.hpp"
 #include "infra/lifecycle.hpp"
+#include "infra/live/account_feed.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/store/accrual_queue.hpp"
 #include "infra/store/event_codec.hpp"
@@ -233,6 +235,12 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   });
   infra::http::Router router;
   api.AddRoutes(router);
+  // Customers watching their accounts: one tailer of the shared log.
+  infra::live::AccountFeed feed(store, database_lane.get_executor(), loops.Main().get_executor());
+  infra::http::AccountEventsApi account_events(feed);
+  account_events.AddRoutes(router);
+  metrics.Gauge("event_streams_open", "GET /api/user/events streams open now.",
+                [&feed] { return static_cast<std::int64_t>(feed.Watching()); });
   if (link) AddBrokerGauges(metrics, *link);
   AddQueueGauges(metrics, store, relay ? &relay_options : nullptr);
   const infra::http::OperationsApi operations(metrics, [&store] { return store.Ping(); },
@@ -265,6 +273,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   if (link) link->Start();
   if (relay) relay->Start();
   if (worker) worker->Start();
+  feed.Start();
 
   infra::LogLine()
       .Add("api", "http://" + config.run_address.host + ":" + std::to_string(server.Port()))

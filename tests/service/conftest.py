@@ -236,7 +236,23 @@ def drain_report(request):
     return report
 
 
+_latency_reports = []
+
+
+@pytest.fixture
+def latency_report():
+    """A delay a test measured, printed after the run (never asserted: the
+    suite has no timing thresholds): report(what, seconds)."""
+    def report(what, seconds):
+        _latency_reports.append((what, seconds))
+    return report
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _latency_reports:
+        terminalreporter.section(f"measured delays ({STORE})")
+        for what, seconds in _latency_reports:
+            terminalreporter.write_line(f"{what:<76} {seconds * 1000:>7.0f} ms")
     if not _drain_reports:
         return
     terminalreporter.section(f"broker faults ({STORE})")

@@ -112,6 +112,17 @@ def check(response):
             raise ContractViolation(f"{where}: {errors[0].message}")
 
 
+# The messages of GET /api/user/events: the schema of each event's data.
+EVENT_SCHEMAS = {"order": "#/components/schemas/Order", "balance": "#/components/schemas/Balance"}
+
+
+def check_event(event, data):
+    """One message of the event stream, its data as sent."""
+    if event not in EVENT_SCHEMAS:
+        raise ContractViolation(f"gophermart GET /api/user/events: event {event!r} is not documented")
+    _validate_json(SPECS["gophermart"], {"$ref": EVENT_SCHEMAS[event]}, data, f"event: {event}")
+
+
 _send = HTTPAdapter.send
 
 

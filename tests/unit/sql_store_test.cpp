@@ -19,6 +19,7 @@
 #include "infra/store/operator/bulk_insert.hpp"
 #include "infra/store/postgres/connection.hpp"
 #include "infra/store/sql_store.hpp"
+#include "infra/store/watched_log.hpp"
 #include "inline_commands.hpp"
 
 namespace gm::infra::store {
@@ -306,6 +307,71 @@ TEST_P(SqlStoreTest, ReadAllReturnsEveryEventOnceInOrder) {
   const auto more = ReadUntil(cursor, 1);
   ASSERT_EQ(more.size(), 1U);
   EXPECT_EQ(more[0].stream, "order-x");
+}
+
+// What watchers of accounts read (GET /api/user/events): accounts' and
+// orders' events, each with its owner, after a cursor and up to the tip.
+TEST_P(SqlStoreTest, TheWatchedLogNamesEachEventsOwner) {
+  Register("u1");
+  Register("u2");
+  Credit("u1", "12345678903", 500);
+  Credit("u2", "79927398713", 100);
+  auto c = store_->Pool().Acquire();
+  // Three of each user's four events are watched: the order's two, the
+  // account's credit (on PostgreSQL they show once older transactions in
+  // the cluster have ended).
+  WatchedPage page;
+  LogCursor tip;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    tip = CommittedTip(*c);
+    page = ReadWatchedPage(*c, {}, 100);
+  } while ((page.events.size() < 6 || page.next != tip) && std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(page.events.size(), 6U);
+  EXPECT_EQ(page.next, tip);
+  EXPECT_FALSE(page.full);
+  const auto& uploaded = page.events[0];
+  EXPECT_EQ(uploaded.user_id, "u1");
+  EXPECT_EQ(std::get<OrderUploaded>(uploaded.event).number, "12345678903");
+  EXPECT_EQ(uploaded.uploaded_at, 2);
+  std::vector<std::string> owners;
+  for (std::size_t i = 0; i < page.events.size(); ++i) {
+    owners.push_back(page.events[i].user_id);
+    if (i > 0) {
+      EXPECT_LT(page.events[i - 1].cursor, page.events[i].cursor);
+    }
+  }
+  EXPECT_EQ(owners, (std::vector<std::string>{"u1", "u1", "u1", "u2", "u2", "u2"}));
+  const auto credit = std::find_if(page.events.begin(), page.events.end(), [](const WatchedEvent& e) {
+    return std::holds_alternative<PointsAccrued>(e.event);
+  });
+  ASSERT_NE(credit, page.events.end());
+  EXPECT_EQ(credit->user_id, "u1");
+  EXPECT_EQ(credit->uploaded_at, 0);
+
+  const auto again = ReadWatchedPage(*c, page.next, 100);
+  EXPECT_TRUE(again.events.empty());
+  EXPECT_EQ(again.next, page.next);
+  const auto short_page = ReadWatchedPage(*c, {}, 3);
+  EXPECT_TRUE(short_page.full);
+  EXPECT_EQ(short_page.events.size(), 1U) << "the first three events: two registrations, u1's upload";
+
+  const auto whole = ReadUserEvents(*c, "u1", {}, tip);
+  ASSERT_EQ(whole.size(), 3U);
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(whole[i].cursor, page.events[i].cursor);
+    EXPECT_EQ(whole[i].user_id, "u1");
+  }
+  EXPECT_EQ(whole[0].uploaded_at, 2);
+  const auto account_only = ReadUserEvents(*c, "u1", tip, tip);
+  ASSERT_EQ(account_only.size(), 1U) << "the account stream is always read whole";
+  EXPECT_TRUE(std::holds_alternative<PointsAccrued>(account_only[0].event));
+  const auto after_upload = ReadUserEvents(*c, "u1", uploaded.cursor, tip);
+  EXPECT_EQ(after_upload.size(), 2U);
+  const auto up_to_upload = ReadUserEvents(*c, "u1", {}, uploaded.cursor);
+  ASSERT_EQ(up_to_upload.size(), 1U);
+  EXPECT_TRUE(std::holds_alternative<OrderUploaded>(up_to_upload[0].event));
+  EXPECT_TRUE(ReadUserEvents(*c, "nobody", {}, tip).empty());
 }
 
 // The sequence-gap trap: an append that takes its position first but commits

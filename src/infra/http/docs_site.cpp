@@ -8,7 +8,7 @@ namespace gm::infra::http {
 namespace {
 
 HttpResponse Asset(std::string_view content_type, std::string_view body) {
-  HttpResponse response{200, std::string(content_type), std::string(body), {}};
+  HttpResponse response{200, std::string(content_type), std::string(body), {}, nullptr};
   response.headers.emplace_back("Cache-Control", "no-cache");
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return response;

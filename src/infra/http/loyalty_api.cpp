@@ -230,28 +230,31 @@ asio::awaitable<HttpResponse> LoyaltyApi::Withdrawals(const std::string& user_id
   co_return WithdrawalsAnswer(co_await queries_.WithdrawalsOf(user_id));
 }
 
-HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
-  if (orders.empty()) return HttpResponse::Json(204, "");
-  return HttpResponse::Json(200, JsonList(orders, [](std::string& out, const app::OrderView& order) {
-                              out += R"({"number":)";
-                              out += JsonString(order.number);
-                              out += R"(,"status":")";
-                              out += domain::OrderStatusName(order.status);
-                              out += '"';
-                              if (order.accrual.hundredths > 0) {
-                                out += R"(,"accrual":)";
-                                out += JsonPoints(order.accrual);
-                              }
-                              out += R"(,"uploaded_at":")";
-                              out += FormatRfc3339(order.uploaded_at);
-                              out += "\"}";
-                            }));
+void LoyaltyApi::AppendOrder(std::string& out, const app::OrderView& order) {
+  out += R"({"number":)";
+  out += JsonString(order.number);
+  out += R"(,"status":")";
+  out += domain::OrderStatusName(order.status);
+  out += '"';
+  if (order.accrual.hundredths > 0) {
+    out += R"(,"accrual":)";
+    out += JsonPoints(order.accrual);
+  }
+  out += R"(,"uploaded_at":")";
+  out += FormatRfc3339(order.uploaded_at);
+  out += "\"}";
 }
 
-HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) {
-  return HttpResponse::Json(
-      200, R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}");
+HttpResponse LoyaltyApi::OrdersAnswer(const std::vector<app::OrderView>& orders) {
+  if (orders.empty()) return HttpResponse::Json(204, "");
+  return HttpResponse::Json(200, JsonList(orders, AppendOrder));
 }
+
+std::string LoyaltyApi::BalanceJson(const app::BalanceView& balance) {
+  return R"({"current":)" + JsonPoints(balance.current) + R"(,"withdrawn":)" + JsonPoints(balance.withdrawn) + "}";
+}
+
+HttpResponse LoyaltyApi::BalanceAnswer(const app::BalanceView& balance) { return HttpResponse::Json(200, BalanceJson(balance)); }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Withdraw(const HttpRequest& request, const std::string& user_id) {
   auto command = ParseWithdrawal(request, user_id);

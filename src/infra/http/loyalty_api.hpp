@@ -42,6 +42,9 @@ class LoyaltyApi {
   static HttpResponse Logout();
   boost::asio::awaitable<HttpResponse> Withdrawals(const std::string& user_id);
   static HttpResponse OrdersAnswer(const std::vector<app::OrderView>& orders);
+  // One order as OrdersAnswer lists it; the balance as BalanceAnswer's body.
+  static void AppendOrder(std::string& out, const app::OrderView& order);
+  static std::string BalanceJson(const app::BalanceView& balance);
   static HttpResponse BalanceAnswer(const app::BalanceView& balance);
   static HttpResponse WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals);
   static HttpResponse HistoryAnswer(const std::vector<domain::HistoryEntry>& history);  // newest first

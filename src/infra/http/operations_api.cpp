@@ -24,7 +24,7 @@ void OperationsApi::AddRoutes(Router& router) const {
                 return HttpResponse::Json(200, std::move(body));
               }});
   router.Add({"GET", "/metrics", Lane::kDatabase, false, [this](const HttpRequest&, const std::string&) {
-                return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(), {}};
+                return HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(), {}, nullptr};
               }});
 }
 

@@ -14,14 +14,14 @@ std::optional<std::string_view> HttpRequest::Header(std::string_view lower_case_
 }
 
 HttpResponse HttpResponse::Json(unsigned status, std::string body) {
-  return {status, "application/json", std::move(body), {}};
+  return {status, "application/json", std::move(body), {}, nullptr};
 }
 
 HttpResponse HttpResponse::Error(unsigned status, std::string_view message) {
   return Json(status, R"({"error":)" + JsonString(message) + "}");
 }
 
-HttpResponse HttpResponse::Empty(unsigned status) { return {status, "", "", {}}; }
+HttpResponse HttpResponse::Empty(unsigned status) { return {status, "", "", {}, nullptr}; }
 
 std::string_view LastSegment(std::string_view path) { return path.substr(path.rfind('/') + 1); }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,8 @@
 // Plain request and response values: handlers see these, never Beast types,
 // so they compile fast and are tested without a socket.
 namespace gm::infra::http {
+
+class ResponseStream;  // http/response_stream.hpp
 
 struct HttpRequest {
   std::string method;                                        // "GET", "POST", ...
@@ -27,6 +30,10 @@ struct HttpResponse {
   std::string content_type;  // empty: no Content-Type header
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is this stream's pieces instead of `body`, sent as
+  // they come until it ends or the client goes away; the connection then
+  // closes (the body is delimited by the close: Server-Sent Events).
+  std::shared_ptr<ResponseStream> stream;
 
   static HttpResponse Json(unsigned status, std::string body);
   // A short JSON error for the client: {"error":"..."}. Details go to the log.

@@ -1,10 +1,13 @@
 #include "infra/http/server.hpp"
 
+#include <array>
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
 
 #include "infra/async.hpp"
@@ -12,6 +15,7 @@
 #include "infra/http/connection_deadline.hpp"
 #include "infra/http/gzip.hpp"
 #include "infra/http/request_id.hpp"
+#include "infra/http/response_stream.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
 #include "infra/time.hpp"
@@ -34,6 +38,9 @@ constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{3};
 constexpr std::size_t kReadBytes = 64 * 1024;  // at most, per read
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// A streamed response's client must take each piece within this long (the
+// stream sends at least a comment every 15 s), or the connection closes.
+constexpr std::chrono::seconds kStreamWriteTimeout{30};
 
 // Why a request was refused before it reached a route: the label values of
 // the malformed-request counter, in this order.
@@ -102,7 +109,9 @@ std::string ResponseBytes(HttpResponse& response, bool keep_alive, unsigned vers
   };
   if (!response.content_type.empty()) field("Content-Type", response.content_type);
   for (const auto& [name, value] : response.headers) field(name, value);
-  if (response.status != 204 && response.status != 304) field("Content-Length", std::to_string(response.body.size()));
+  if (response.status != 204 && response.status != 304 && !response.stream) {
+    field("Content-Length", std::to_string(response.body.size()));
+  }
   if (version == 10 && keep_alive) field("Connection", "keep-alive");
   if (version != 10 && !keep_alive) field("Connection", "close");
   head += "\r\n";
@@ -301,6 +310,68 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The request's line in the log, and its count and duration in the metrics.
+  void CountAndLog(const HttpRequest& request, std::string_view route_label, unsigned status,
+                   std::chrono::steady_clock::time_point started, std::size_t bytes_in, std::size_t bytes_out) const {
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+    if (options.metrics != nullptr) {
+      options.metrics->CountRequest(route_label, request.method, status, took.count() / 1000);
+    }
+    LogLine()
+        .Add("method", request.method)
+        .Add("path", request.path)
+        .Add("status", std::int64_t{status})
+        .Add("duration_ms", took.count())
+        .Add("bytes_in", static_cast<std::int64_t>(bytes_in))
+        .Add("bytes_out", static_cast<std::int64_t>(bytes_out))
+        .Add("remote", request.remote)
+        .Add("request_id", request.id)
+        .Info("request");
+  }
+
+  // A streamed answer: its head (counted and logged as the request), then
+  // each piece as the stream makes it, until it ends, a write fails or
+  // takes too long, or the client closes its side.
+  awaitable<void> SendStream(tcp::socket& socket, ConnectionDeadline& deadline, const HttpRequest& request,
+                             HttpResponse& response, unsigned version, std::string_view route_label,
+                             std::chrono::steady_clock::time_point started) {
+    using namespace asio::experimental::awaitable_operators;
+    const std::shared_ptr<ResponseStream> stream = response.stream;
+    const std::string head = ResponseBytes(response, false, version);
+    deadline.ExpireAfter(kStreamWriteTimeout);
+    auto [error, ignored] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
+    CountAndLog(request, route_label, response.status, started, request.body.size(), 0);
+    if (error) co_return;
+    const auto opened = std::chrono::steady_clock::now();
+    std::int64_t bytes = 0;
+    co_await (PumpStream(socket, deadline, *stream, bytes) || AwaitClientClose(socket));
+    LogLine()
+        .Add("path", request.path)
+        .Add("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count())
+        .Add("bytes_out", bytes)
+        .Add("request_id", request.id)
+        .Info("stream ended");
+  }
+
+  static awaitable<void> PumpStream(tcp::socket& socket, ConnectionDeadline& deadline, ResponseStream& stream,
+                                    std::int64_t& bytes) {
+    for (;;) {
+      const std::string piece = co_await stream.Next();
+      if (piece.empty() || deadline.Expired()) co_return;
+      deadline.ExpireAfter(kStreamWriteTimeout);
+      auto [error, written] = co_await asio::async_write(socket, asio::buffer(piece), kNoThrow);
+      bytes += static_cast<std::int64_t>(written);
+      if (error) co_return;
+    }
+  }
+
+  // Completes when the client closes the connection (or says anything: a
+  // stream's client has nothing more to send), or the deadline passes.
+  static awaitable<void> AwaitClientClose(tcp::socket& socket) {
+    std::array<char, 256> sink{};
+    co_await socket.async_read_some(asio::buffer(sink), kNoThrow);
+  }
+
   // One connection: requests are read and answered in turn. Reads go
   // straight to the socket (one recv(2) each) and through Beast's parser;
   // answers go out at once when the socket takes them (see WriteNow).
@@ -363,7 +434,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
 
-      const InFlightRequest counted(in_flight);
+      std::optional<InFlightRequest> counted(std::in_place, in_flight);
       auto message = parser.release();
       const unsigned version = message.version();
       const bool keep_alive = message.keep_alive() && !stopping;
@@ -384,6 +455,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         response = co_await HandleOnLane(request, match);
       }
       response.headers.emplace_back("X-Request-Id", request.id);
+      if (response.stream) {
+        counted.reset();  // a stream is no work in flight: the shutdown drain does not wait for it
+        co_await SendStream(socket, deadline, request, response, version, route_label, started);
+        break;
+      }
       const unsigned status = response.status;
       const std::size_t bytes_out = response.body.size();
       const std::string bytes = PrepareToWrite(deadline, response, keep_alive, gzip_ok, version);
@@ -393,20 +469,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         write_error = co_await SendRest(socket, bytes, sent, response.body);
       }
 
-      const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
-      if (options.metrics != nullptr) {
-        options.metrics->CountRequest(route_label, request.method, status, took.count() / 1000);
-      }
-      LogLine()
-          .Add("method", request.method)
-          .Add("path", request.path)
-          .Add("status", std::int64_t{status})
-          .Add("duration_ms", took.count())
-          .Add("bytes_in", static_cast<std::int64_t>(bytes_in))
-          .Add("bytes_out", static_cast<std::int64_t>(bytes_out))
-          .Add("remote", remote)
-          .Add("request_id", request.id)
-          .Info("request");
+      CountAndLog(request, route_label, status, started, bytes_in, bytes_out);
       if (!keep_alive || write_error) break;
     }
     beast::error_code ignored;

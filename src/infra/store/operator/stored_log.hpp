@@ -1,5 +1,6 @@
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -54,6 +55,8 @@ void ForEachStoredEvent(sql::Connection& connection, const LogRange& range,
 struct LogCursor {
   std::int64_t transaction = 0;
   std::int64_t position = 0;
+
+  auto operator<=>(const LogCursor&) const = default;  // commit order
 };
 
 struct CommittedPage {
