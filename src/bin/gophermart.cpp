@@ -20,6 +20,7 @@
 #include "infra/config/config.hpp"
 #include "infra/event_loops.hpp"
 #include "infra/http/account_events_api.hpp"
+#include "infra/http/customer_site.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/docs/assets.hpp"
 #include "infra/http/docs_listener.hpp"
@@ -239,6 +240,7 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   infra::live::AccountFeed feed(store, database_lane.get_executor(), loops.Main().get_executor());
   infra::http::AccountEventsApi account_events(feed);
   account_events.AddRoutes(router);
+  infra::http::CustomerSite::AddRoutes(router);
   metrics.Gauge("event_streams_open", "GET /api/user/events streams open now.",
                 [&feed] { return static_cast<std::int64_t>(feed.Watching()); });
   if (link) AddBrokerGauges(metrics, *link);

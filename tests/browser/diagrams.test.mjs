@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./harness.mjs";
 
 const root = path.resolve(".");
 const document = readFileSync(path.join(root, "docs/architecture.md"), "utf8");
@@ -41,11 +41,7 @@ test("the event catalogue lists every event type of the codec", () => {
 });
 
 test("each diagram renders, showing every element it declares", async () => {
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.setContent("<!doctype html><html><body></body></html>");

@@ -3,61 +3,23 @@
 // on register executes against the API on its own port (through CORS).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-
-const binary = process.env.GOPHERMART_BIN ?? path.resolve("build/asan/gophermart");
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForListener(port, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const connected = await new Promise((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
-      socket.on("error", () => resolve(false));
-    });
-    if (connected) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { freePort, gophermartBinary, launchChromium, startService, waitForListener, watchForRefusals } from "./harness.mjs";
 
 test("the docs page lists every endpoint and Try it out reaches the API", async () => {
   const directory = mkdtempSync(path.join(os.tmpdir(), "gm-docs-"));
   const [apiPort, docsPort] = [await freePort(), await freePort()];
-  const server = spawn(binary, ["-a", `127.0.0.1:${apiPort}`, "-d", path.join(directory, "gm.db"),
-                                "--openapi-address", `127.0.0.1:${docsPort}`],
-                       { env: { ...process.env, JWT_KEY: "browser-test-key-of-thirty-two-bytes", ASAN_OPTIONS: "detect_leaks=0" },
-                         stdio: "ignore" });
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const server = await startService(gophermartBinary, ["-a", `127.0.0.1:${apiPort}`, "-d", path.join(directory, "gm.db"),
+                                                      "--openapi-address", `127.0.0.1:${docsPort}`],
+                                    { JWT_KEY: "browser-test-key-of-thirty-two-bytes" }, apiPort);
+  const browser = await launchChromium();
   try {
-    await waitForListener(apiPort, 20000);
     await waitForListener(docsPort, 20000);
     const page = await browser.newPage();
-    // The page's Content-Security-Policy must not stop anything it needs:
-    // Chromium reports every refusal on the console.
-    const refused = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
-    });
-    page.on("pageerror", (error) => refused.push(String(error)));
+    // The page's Content-Security-Policy must not stop anything it needs.
+    const refused = watchForRefusals(page);
     await page.goto(`http://127.0.0.1:${docsPort}/`);
     await page.waitForSelector(".opblock", { timeout: 20000 });
     const operations = await page.$$eval(".opblock-summary-path", (nodes) => nodes.map((n) => n.textContent.trim()));

@@ -13,5 +13,11 @@ std::string_view DocsIndexHtml();
 std::string_view DocsIndexJs();
 std::string_view SwaggerUiBundleJs();
 std::string_view SwaggerUiCss();
+std::string_view SiteIndexHtml();
+std::string_view SiteAppJs();
+std::string_view SiteAppCss();
+std::string_view PicoCss();
+std::string_view UplotJs();
+std::string_view UplotCss();
 
 }  // namespace gm::assets
