@@ -227,7 +227,9 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
                                                              worker_options);
   }
 
-  infra::http::LoyaltyApi api(commands, queries, hasher, hashing_lane.get_executor(), tokens, [&worker, &relay] {
+  infra::LoginThrottle sign_in_throttle;
+  infra::http::LoyaltyApi api(commands, queries, hasher, hashing_lane.get_executor(), tokens,
+                              {sign_in_throttle, config.client_address_header}, [&worker, &relay] {
     if (relay) {
       relay->Nudge();
     } else if (worker) {

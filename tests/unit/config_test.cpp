@@ -20,6 +20,14 @@ TEST(Config, DefaultsNeedNoConfiguration) {
   EXPECT_FALSE(config.rebuild_projections);
 }
 
+TEST(Config, TheClientAddressHeaderIsOffUnlessNamedAndComparedInLowerCase) {
+  EXPECT_EQ(Parse({}).client_address_header, "");
+  ConfigSources sources;
+  sources.environment = {{"CLIENT_ADDRESS_HEADER", "X-Real-IP"}};
+  EXPECT_EQ(Parse({}, sources).client_address_header, "x-real-ip");
+  EXPECT_EQ(Parse({"--client-address-header", "X-Forwarded-For"}, sources).client_address_header, "x-forwarded-for");
+}
+
 TEST(Config, FlagBeatsEnvironmentBeatsDotenv) {
   ConfigSources sources;
   sources.environment = {{"RUN_ADDRESS", "127.0.0.1:7000"}, {"SALT", "from-env"}};

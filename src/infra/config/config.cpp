@@ -1,6 +1,7 @@
 #include "infra/config/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
@@ -199,6 +200,11 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   auto* openapi_flag =
       app.add_option("--openapi-address", openapi,
                      "[OPENAPI_ADDRESS] docs listen address, host:port, or off (default: port 8082 on the API's host)");
+  std::string client_header;
+  auto* client_header_flag = app.add_option(
+      "--client-address-header", client_header,
+      "[CLIENT_ADDRESS_HEADER] header naming the client's address, set by a proxy in front, e.g. X-Real-IP "
+      "(default none: the connection's peer)");
   app.require_subcommand(0, 1);  // one verb at most
   auto* rebuild = app.add_subcommand("rebuild-projections", "Drop the read models, replay the event log, and exit");
   rebuild->fallthrough();
@@ -242,6 +248,12 @@ std::optional<GophermartConfig> ParseGophermartConfig(const std::vector<std::str
   config.salt = layered.Resolve(salt_flag, salt, "SALT").value_or("");
   config.openapi_address = ParseDocsAddress(layered.Resolve(openapi_flag, openapi, "OPENAPI_ADDRESS").value_or(""),
                                             config.run_address, 8082);
+  config.client_address_header =
+      layered.Resolve(client_header_flag, client_header, "CLIENT_ADDRESS_HEADER").value_or("");
+  std::transform(config.client_address_header.begin(), config.client_address_header.end(),
+                 config.client_address_header.begin(), [](char c) {
+                   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                 });
   config.rebuild_projections = rebuild->parsed();
   config.requeue_dead_letters = requeue->parsed();
   config.verify = verify->parsed();

@@ -32,6 +32,7 @@ struct GophermartConfig {
   std::string salt;
   std::string amqp;  // RabbitMQ URI (amqp:// or amqps://); empty: the embedded queue
   std::optional<ListenAddress> openapi_address;  // docs listener; none when "off"
+  std::string client_address_header;             // lower case; empty: the socket's peer is the client
   bool rebuild_projections = false;              // the `rebuild-projections` verb
   bool requeue_dead_letters = false;             // the `requeue-dead-letters` verb (needs AMQP)
   bool verify = false;                           // the `verify` verb

@@ -143,6 +143,15 @@ HttpResponse LoyaltyApi::Authenticated(const std::string& user_id) const {
   return response;
 }
 
+std::string LoyaltyApi::ClientAddress(const HttpRequest& request) const {
+  if (sign_ins_.client_address_header.empty()) return request.remote;
+  const auto value = request.Header(sign_ins_.client_address_header);
+  if (!value) return request.remote;
+  // The last hop's, if the proxy appends to a list (X-Forwarded-For).
+  const auto last = TrimWhitespace(value->substr(value->rfind(',') + 1));
+  return last.empty() ? request.remote : std::string(last);
+}
+
 asio::awaitable<HttpResponse> LoyaltyApi::Register(const HttpRequest& request) {
   auto credentials = ParseCredentials(request);
   if (!credentials) co_return credentials.Error();
@@ -170,6 +179,16 @@ asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
   if (!credentials) co_return credentials.Error();
   const std::string& login = credentials.Value().login;
   const std::string& password = credentials.Value().password;
+  // Checked before anything about the login is read, so a login that does
+  // not exist waits exactly as one that does.
+  const std::string address = ClientAddress(request);
+  const auto wait = sign_ins_.throttle.Wait(login, address, LoginThrottle::Clock::now());
+  if (wait.count() > 0) {
+    const auto seconds = std::to_string((wait.count() + 999) / 1000);
+    auto refused = HttpResponse::Error(429, "too many failed sign-ins: try again in " + seconds + " s");
+    refused.headers.emplace_back("Retry-After", seconds);
+    co_return refused;
+  }
   const auto user = co_await queries_.FindUserByLogin(login);
   const bool verified = co_await RunOn(hashing_, [&] {
     if (!user) {
@@ -178,7 +197,11 @@ asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
     }
     return hasher_.Verify(user->password_hash, password);
   });
-  if (!verified) co_return HttpResponse::Error(401, "wrong login or password");
+  if (!verified) {
+    sign_ins_.throttle.Failed(login, address, LoginThrottle::Clock::now());
+    co_return HttpResponse::Error(401, "wrong login or password");
+  }
+  sign_ins_.throttle.Succeeded(login);
   co_return Authenticated(user->user_id);
 }
 

@@ -6,6 +6,7 @@
 #include "app/command_service.hpp"
 #include "app/ports.hpp"
 #include "domain/account_history.hpp"
+#include "infra/auth/login_throttle.hpp"
 #include "infra/auth/password_hasher.hpp"
 #include "infra/auth/token_issuer.hpp"
 #include "infra/http/router.hpp"
@@ -19,13 +20,23 @@ class LoyaltyApi {
  public:
   // Argon2id runs on `hashing` (a thread pool's executor, a lane of its
   // own); everything else on the connection's event loop.
+  // Sign-ins are throttled per login and per client address: the socket's
+  // peer, or the value of `client_address_header` when set (a proxy's
+  // X-Real-IP; only behind a proxy that sets it).
+  struct SignIns {
+    LoginThrottle& throttle;
+    std::string client_address_header;  // lower case; empty: the peer
+  };
+
   LoyaltyApi(app::CommandService& commands, app::AsyncReadModels& queries, const PasswordHasher& hasher,
-             boost::asio::any_io_executor hashing, const TokenIssuer& tokens, std::function<void()> on_order_uploaded)
+             boost::asio::any_io_executor hashing, const TokenIssuer& tokens, SignIns sign_ins,
+             std::function<void()> on_order_uploaded)
       : commands_(commands),
         queries_(queries),
         hasher_(hasher),
         hashing_(std::move(hashing)),
         tokens_(tokens),
+        sign_ins_(std::move(sign_ins)),
         on_order_uploaded_(std::move(on_order_uploaded)) {}
 
   void AddRoutes(Router& router);
@@ -51,12 +62,14 @@ class LoyaltyApi {
 
  private:
   HttpResponse Authenticated(const std::string& user_id) const;
+  [[nodiscard]] std::string ClientAddress(const HttpRequest& request) const;
 
   app::CommandService& commands_;
   app::AsyncReadModels& queries_;
   const PasswordHasher& hasher_;
   boost::asio::any_io_executor hashing_;
   const TokenIssuer& tokens_;
+  SignIns sign_ins_;
   std::function<void()> on_order_uploaded_;
 };
 
