@@ -7,16 +7,20 @@
 #include <memory>
 #include <utility>
 
+#include "app/faults.hpp"
+
 namespace gm::app {
 
 namespace asio = boost::asio;
 
 Async<StreamTurns::Turn> StreamTurns::Take(std::string key) {
+  bool refused = false;
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [this, &key](auto handler) {
+      [this, &key, &refused](auto handler) {
         std::unique_lock lock(mutex_);
         auto [it, first] = waiting_.try_emplace(key);
-        if (first) {
+        refused = !first && it->second.size() >= max_waiting_;
+        if (first || refused) {
           lock.unlock();
           auto executor = asio::get_associated_executor(handler);
           return asio::post(executor, std::move(handler));
@@ -30,6 +34,7 @@ Async<StreamTurns::Turn> StreamTurns::Take(std::string key) {
         });
       },
       asio::use_awaitable);
+  if (refused) throw ContentionError("too many commands waiting for one account");
   co_return Turn(this, std::move(key));
 }
 

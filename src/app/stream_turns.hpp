@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -12,10 +13,14 @@
 namespace gm::app {
 
 // Turns on keys: one holder per key at a time, in the order they asked;
-// different keys never wait for each other. Safe from any thread; a waiter
-// resumes on its own executor.
+// different keys never wait for each other. At most `max_waiting` wait for
+// one key: past that, Take throws ContentionError at once (the HTTP layer's
+// 503 with Retry-After) rather than growing the line. Safe from any thread;
+// a waiter resumes on its own executor.
 class StreamTurns {
  public:
+  explicit StreamTurns(std::size_t max_waiting = 64) : max_waiting_(max_waiting) {}
+
   // Held while it lives; its end hands the key to the next in line.
   class Turn {
    public:
@@ -41,6 +46,7 @@ class StreamTurns {
   using Waiter = std::function<void()>;
   void Pass(const std::string& key);
 
+  const std::size_t max_waiting_;
   std::mutex mutex_;
   // A key is present while someone holds it; the deque holds who waits.
   std::unordered_map<std::string, std::deque<Waiter>> waiting_;

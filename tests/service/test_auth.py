@@ -154,3 +154,26 @@ def test_burst_of_logins_does_not_stall_other_requests(server):
         for future in futures:
             future.result()
     assert finished_when_read < logins // 2, f"the balance read queued behind {finished_when_read} logins"
+
+
+def test_a_flood_of_sign_ins_past_the_hashing_lane_is_503_at_once(server):
+    """At most 64 passwords wait for the hashing lane; the rest are told to
+    come back, rather than queued without limit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = Client(server, password="flood")
+
+    def login(_):
+        response = requests.post(server.url("/api/user/login"), json={"login": client.login, "password": "flood"})
+        return response.status_code, response.headers.get("Retry-After")
+
+    with ThreadPoolExecutor(max_workers=160) as pool:
+        answers = list(pool.map(login, range(480)))
+    statuses = {status for status, _ in answers}
+    assert statuses <= {200, 503}, statuses
+    busy = [retry for status, retry in answers if status == 503]
+    assert busy, "160 at once overflow a line of 64"
+    assert set(busy) == {"1"}
+    assert sum(1 for status, _ in answers if status == 200) >= 64
+    assert requests.post(server.url("/api/user/login"),
+                         json={"login": client.login, "password": "flood"}).status_code == 200

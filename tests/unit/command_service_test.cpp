@@ -134,6 +134,31 @@ TEST(CommandServiceTest, BothReadsOfAWithdrawalFailingThrowTheStoresFault) {
   EXPECT_EQ(store.appends_tried, 0);
 }
 
+TEST(StreamTurnsTest, PastTheLimitOfWaitersATakeIsRefusedAtOnce) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  StreamTurns turns(2);
+  std::vector<std::string> log;
+  asio::steady_timer held(io, std::chrono::hours(1));
+  const auto take = [&](std::string task, bool hold) -> Async<void> {
+    try {
+      const auto turn = co_await turns.Take("a");
+      log.push_back(task);
+      if (hold) co_await held.async_wait(asio::as_tuple(asio::use_awaitable));
+    } catch (const ContentionError&) {
+      log.push_back(task + " refused");
+    }
+  };
+  asio::co_spawn(io, take("holder", true), asio::detached);
+  for (const std::string task : {"w1", "w2", "w3"}) asio::co_spawn(io, take(task, false), asio::detached);
+  io.poll();
+  EXPECT_EQ(log, (std::vector<std::string>{"holder", "w3 refused"})) << "two wait; the third is refused, not queued";
+  held.cancel();
+  io.restart();
+  io.poll();
+  EXPECT_EQ(log, (std::vector<std::string>{"holder", "w3 refused", "w1", "w2"}));
+}
+
 TEST(StreamTurnsTest, HoldersOfOneKeyTakeTurnsInOrder) {
   namespace asio = boost::asio;
   asio::io_context io;

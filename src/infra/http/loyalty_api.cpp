@@ -108,6 +108,28 @@ Result<domain::WithdrawPoints, HttpResponse> ParseWithdrawal(const HttpRequest& 
   return domain::WithdrawPoints{user_id, order.Value(), sum.Value(), NowMs()};
 }
 
+// A place in the hashing lane's line, held while it lives; not held when
+// the line is full.
+class HashingPlace {
+ public:
+  explicit HashingPlace(std::atomic<std::size_t>& waiting)
+      : waiting_(waiting), held_(waiting.fetch_add(1) < LoyaltyApi::kMaxWaitingHashes) {}
+  ~HashingPlace() { --waiting_; }
+  HashingPlace(const HashingPlace&) = delete;
+  HashingPlace& operator=(const HashingPlace&) = delete;
+  [[nodiscard]] bool Held() const { return held_; }
+
+ private:
+  std::atomic<std::size_t>& waiting_;
+  bool held_;
+};
+
+HttpResponse HashingLaneFull() {
+  auto response = HttpResponse::Error(503, "too many sign-ins at once, retry");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 }  // namespace
 
 void LoyaltyApi::AddRoutes(Router& router) {
@@ -160,6 +182,8 @@ asio::awaitable<HttpResponse> LoyaltyApi::Register(const HttpRequest& request) {
   // A cheap early refusal, before the hash; the append is what really
   // guarantees uniqueness.
   if (co_await queries_.FindUserByLogin(login)) co_return HttpResponse::Error(409, "login is taken");
+  const HashingPlace place(waiting_hashes_);
+  if (!place.Held()) co_return HashingLaneFull();
   const std::string hash = co_await RunOn(hashing_, [&] { return hasher_.Hash(password); });
   // Commands are named, not temporaries: GCC 12 destroys a temporary bound
   // to a reference inside a co_await expression twice.
@@ -190,6 +214,8 @@ asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
     co_return refused;
   }
   const auto user = co_await queries_.FindUserByLogin(login);
+  const HashingPlace place(waiting_hashes_);
+  if (!place.Held()) co_return HashingLaneFull();
   const bool verified = co_await RunOn(hashing_, [&] {
     if (!user) {
       hasher_.VerifyNothing(password);  // the same time as a wrong password

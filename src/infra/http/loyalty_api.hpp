@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <cstddef>
 #include <functional>
 
 #include "app/command_service.hpp"
@@ -41,6 +43,10 @@ class LoyaltyApi {
 
   void AddRoutes(Router& router);
 
+  // At most this many passwords wait for the hashing lane at once; past it,
+  // a sign-up or sign-in is 503 with Retry-After at once, not a longer line.
+  static constexpr std::size_t kMaxWaitingHashes = 64;
+
   boost::asio::awaitable<HttpResponse> Register(const HttpRequest& request);
   boost::asio::awaitable<HttpResponse> Login(const HttpRequest& request);
   boost::asio::awaitable<HttpResponse> UploadOrder(const HttpRequest& request, const std::string& user_id);
@@ -70,6 +76,7 @@ class LoyaltyApi {
   boost::asio::any_io_executor hashing_;
   const TokenIssuer& tokens_;
   SignIns sign_ins_;
+  std::atomic<std::size_t> waiting_hashes_{0};
   std::function<void()> on_order_uploaded_;
 };
 
