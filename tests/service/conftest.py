@@ -68,6 +68,15 @@ def verb(*args, stdin=None, timeout=120):
                           input=stdin)
 
 
+def metric(text, name, **labels):
+    """The value of one series of a /metrics text, 0 when absent."""
+    for line in text.splitlines():
+        if (line.startswith(name + "{") or line.startswith(name + " ")) and all(
+                f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def free_port():
     """A port free now and not handed out before in this run: the kernel may
     offer the same free port twice in a row (a service's API and docs ports
@@ -96,7 +105,7 @@ class Service:
     """One process of ours (gophermart or accrual); can be stopped, killed and
     started again on the same database file and port."""
 
-    def __init__(self, workdir, env=None, args=None, binary=BINARY, database=None):
+    def __init__(self, workdir, env=None, args=None, binary=BINARY, database=None, wrapper=None):
         self.binary = Path(binary)
         self.name = self.binary.name
         self.workdir = Path(workdir)
@@ -112,6 +121,7 @@ class Service:
             self.env["AMQP"] = os.environ["GM_AMQP_URI"]  # the whole suite, with the work on RabbitMQ
         self.env.update(env or {})
         self.args = list(args or [])
+        self.wrapper = list(wrapper or [])  # a command the binary runs under, e.g. prlimit
         self.process = None
         self.log_path = self.workdir / f"{self.name}-{self.port}.log"
         self.database = database or fresh_database(self.workdir, self.name)
@@ -119,7 +129,7 @@ class Service:
     def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(self.binary), "-a", f"127.0.0.1:{self.port}", "-d", str(self.database),
+            [*self.wrapper, str(self.binary), "-a", f"127.0.0.1:{self.port}", "-d", str(self.database),
              "--openapi-address", f"127.0.0.1:{self.docs_port}", *self.args],
             cwd=self.workdir, env=self.env, stdout=log, stderr=log)
         log.close()
@@ -272,10 +282,10 @@ def accrual():
 def make_server(tmp_path):
     started = []
 
-    def make(env=None, args=None, workdir=None, database=None):
+    def make(env=None, args=None, workdir=None, database=None, wrapper=None):
         base_env = {"JWT_KEY": TEST_JWT_KEY}
         base_env.update(env or {})
-        server = Service(workdir or tmp_path, env=base_env, args=args, database=database)
+        server = Service(workdir or tmp_path, env=base_env, args=args, database=database, wrapper=wrapper)
         started.append(server)
         return server.start()
 

@@ -21,8 +21,8 @@ import pika
 import pytest
 import requests
 
-from conftest import ROOT, BINARY, QUEUE, STORE, Client, new_order_number, query, wait_until
-from test_operations import metric, shown
+from conftest import ROOT, BINARY, QUEUE, STORE, Client, metric, new_order_number, query, wait_until
+from test_operations import shown
 
 AMQP = os.environ.get("GM_AMQP_URI")
 BROKER_DIR = os.environ.get("GM_RABBITMQ_DIR")

@@ -7,7 +7,11 @@ import socket
 import pytest
 import requests
 
-from conftest import Client, new_order_number
+from conftest import Client, metric, new_order_number, wait_until
+
+
+def metric_of(server, name, **labels):
+    return metric(requests.get(server.url("/metrics"), timeout=10).text, name, **labels)
 
 
 def still_serving(server):
@@ -115,4 +119,30 @@ def test_deep_json_is_400(server):
     response = requests.post(server.url("/api/user/register"), data=body,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400
+    still_serving(server)
+
+
+def test_past_the_connection_cap_a_new_connection_is_told_503_and_closed(make_server):
+    # 256 file descriptors: the cap is 256 less a reserve of 128 (ServerOptions).
+    server = make_server(wrapper=["prlimit", "--nofile=256:256", "--"])
+    held = []
+    try:
+        for _ in range(128 - 2):  # with the check below and the request of still_serving
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+        still_serving(server)
+        wait_until(lambda: metric_of(server, "gophermart_http_connections_open") >= 126, message="all held open")
+        for _ in range(5):
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+        refused = requests.get(server.url("/api/user/balance"), timeout=10)
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.json() == {"error": "too many open connections"}
+        for s in held[-10:]:
+            s.close()
+        del held[-10:]
+        wait_until(lambda: requests.get(server.url("/healthz"), timeout=10).status_code == 200, message="a place again")
+        assert metric_of(server, "gophermart_http_connections_refused_total", reason="limit") >= 1
+    finally:
+        for s in held:
+            s.close()
     still_serving(server)

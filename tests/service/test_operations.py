@@ -8,16 +8,7 @@ import time
 
 import requests
 
-from conftest import QUEUE, Client, fund, new_order_number
-
-
-def metric(text, name, **labels):
-    """The value of one series, 0 when absent."""
-    for line in text.splitlines():
-        if (line.startswith(name + "{") or line.startswith(name + " ")) and all(
-                f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+from conftest import QUEUE, Client, fund, metric, new_order_number
 
 
 def test_health_and_readiness(server, make_accrual):

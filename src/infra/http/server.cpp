@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <sys/resource.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -41,6 +43,23 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // A streamed response's client must take each piece within this long (the
 // stream sends at least a comment every 15 s), or the connection closes.
 constexpr std::chrono::seconds kStreamWriteTimeout{30};
+constexpr std::size_t kMostConnections = 10'000;
+// What a connection past the cap is told before it is closed.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 37\r\n\r\n{\"error\":\"too many open connections\"}";
+// Accept waits this long after running out of file descriptors.
+constexpr std::chrono::milliseconds kNoDescriptorsPause{100};
+
+// The cap on open connections when none is configured (ServerOptions).
+std::size_t ConnectionCap(std::size_t configured) {
+  if (configured > 0) return configured;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kMostConnections;
+  const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t reserve = std::min<std::size_t>(soft / 2, 256);
+  return std::clamp<std::size_t>(soft - reserve, 1, kMostConnections);
+}
 
 // Why a request was refused before it reached a route: the label values of
 // the malformed-request counter, in this order.
@@ -137,6 +156,18 @@ class InFlightRequest {
   std::atomic<std::size_t>& count_;
 };
 
+// Gives back a connection's place in the count when it closes.
+class OpenConnection {
+ public:
+  explicit OpenConnection(std::atomic<std::size_t>& count) : count_(count) {}
+  ~OpenConnection() { --count_; }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
+
 // Feeds `parser` what `buffer` holds. Returns true when the parser needs
 // more bytes than that to finish the header (or, with `whole`, the message).
 bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, bool whole, beast::error_code& error) {
@@ -203,7 +234,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                       ? nullptr
                       : &options.metrics->Counters("http_malformed_requests_total",
                                                    "Requests refused before routing (400, 408, 413, 431), by reason.",
-                                                   "reason", kMalformedReasons)) {}
+                                                   "reason", kMalformedReasons)) {
+    if (options.metrics == nullptr) return;
+    refused_connections = &options.metrics->Counters(
+        "http_connections_refused_total", "Connections answered 503 and closed at once: the cap was reached.",
+        "reason", {"limit"});
+    options.metrics->Gauge("http_connections_open", "Connections open now.",
+                           [this] { return static_cast<std::int64_t>(connections.load()); });
+  }
 
   EventLoops& loops;
   asio::thread_pool& database_lane;
@@ -213,6 +251,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
   CounterSet* malformed;
+  const std::size_t max_connections = ConnectionCap(options.max_connections);
+  std::atomic<std::size_t> connections{0};
+  CounterSet* refused_connections = nullptr;
   std::atomic<domain::TimeMs> next_malformed_line{0};
   std::atomic<std::int64_t> malformed_not_logged{0};
 
@@ -242,8 +283,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (error) {
         if (stopping || error == asio::error::operation_aborted) co_return;
         LogLine().Add("error", error.message()).Warn("accept failed");
+        if (error == asio::error::no_descriptors) {  // not at once again: the failure would repeat
+          asio::steady_timer pause(acceptor.get_executor(), kNoDescriptorsPause);
+          co_await pause.async_wait(kNoThrow);
+        }
         continue;
       }
+      if (connections.load() >= max_connections) {
+        // Told at once, on the socket's buffer, and closed: a client that
+        // goes away and comes back is better off than one left waiting.
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(kTooManyConnections), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        if (refused_connections != nullptr) refused_connections->Add(0);
+        continue;
+      }
+      ++connections;
       socket.set_option(tcp::no_delay(true));
       asio::co_spawn(socket.get_executor(), Session(std::move(socket)), LogFailure("http session failed"));
     }
@@ -377,6 +434,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // answers go out at once when the socket takes them (see WriteNow).
   awaitable<void> Session(tcp::socket socket) {
     auto self = shared_from_this();
+    const OpenConnection open(connections);  // counted by Accept
     ConnectionDeadline deadline(socket);
     beast::flat_buffer buffer;
     std::string remote;

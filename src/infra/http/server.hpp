@@ -27,6 +27,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{15};             // per request, headers and body
   std::chrono::seconds idle_timeout{60};             // between requests on a kept-alive connection
   Metrics* metrics = nullptr;                        // counts every answer when set
+  // Open connections at most; past it a new one is answered 503 and closed.
+  // 0: from the file-descriptor limit (RLIMIT_NOFILE's soft value, less a
+  // reserve of half of it, at most 256, for the database and the rest),
+  // at most 10 000.
+  std::size_t max_connections = 0;
 };
 
 // HTTP/1.1 on Beast with C++20 coroutines. Each connection stays on one of
