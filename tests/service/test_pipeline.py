@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import Client, FakeAccrual, free_port, new_order_number, wait_until
+from conftest import STORE, Client, FakeAccrual, free_port, new_order_number, wait_until
 
 
 def test_order_goes_new_processing_processed(server, accrual):
@@ -175,3 +175,46 @@ def test_accrual_system_down_then_up(make_server):
         assert client.wait_status(number, "PROCESSED", timeout=30)["accrual"] == 7
     finally:
         late.close()
+
+
+@pytest.mark.skipif(STORE != "sqlite", reason="the worker's pacing does not depend on the store")
+def test_a_sliding_window_with_a_short_retry_after_meets_only_a_handful_of_429s(server, accrual):
+    """Once told N per minute, the worker never sends more than N in any
+    60 s, whatever window the server counts: here a sliding one that
+    answers Retry-After: 1, where pacing at 60 s / N after the pause would
+    meet a 429 on nearly every request until the burst ages out."""
+    import threading
+    from collections import deque
+
+    limit, orders = 30, 34
+    accepted = deque()
+    refused = []  # times of the 429s
+    lock = threading.Lock()
+
+    def sliding_window(number):
+        now = time.monotonic()
+        with lock:
+            while accepted and accepted[0] <= now - 60:
+                accepted.popleft()
+            if len(accepted) >= limit:
+                refused.append(now)
+                return (429, f"No more than {limit} requests per minute allowed", {"Retry-After": "1"})
+            accepted.append(now)
+        return accrual.processed(number, 1)
+
+    accrual.default = sliding_window
+    client = Client(server)
+    numbers = [new_order_number() for _ in range(orders)]
+    for number in numbers:
+        assert client.upload(number).status_code == 202
+    wait_until(lambda: client.balance()["current"] == orders, timeout=150, interval=0.5, message="every order credited")
+    assert {o["status"] for o in client.orders()} == {"PROCESSED"}
+    assert 1 <= len(refused) <= 3, f"{len(refused)} answers 429"
+    times = sorted(t for t, _ in accrual.requests)
+    for at in refused:
+        inside = [t for t in times if at < t < at + 1.0]
+        assert not inside, f"a request {inside[0] - at:.2f} s after a 429 that said Retry-After: 1"
+    first_refusal = min(refused)
+    for sent in (t for t in times if t > first_refusal):
+        in_the_minute = sum(1 for t in times if sent - 60 < t <= sent)
+        assert in_the_minute <= limit, f"{in_the_minute} requests in the minute before one sent after the 429"

@@ -25,6 +25,9 @@ using std::chrono::milliseconds;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 constexpr std::chrono::seconds kIdleLongest{60};  // an idle loop not woken claims again after this
 constexpr std::chrono::seconds kLeaseMargin{2};   // a claimed order this close to its lease's end is given back
+// A rate limit's minute, with a margin for the server's clock and rounding.
+constexpr auto kMinute = std::chrono::seconds(60) + milliseconds(100);
+constexpr std::size_t kRememberedSends = 4096;
 
 milliseconds Doubling(milliseconds first, milliseconds max, int attempts) {
   const int shift = std::clamp(attempts, 0, 20);
@@ -59,6 +62,11 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point paused_until{};
   Clock::time_point next_request_at{};
   milliseconds spacing{0};  // 60 s / N once the accrual system has told us N
+  std::optional<int> per_minute;  // N, once told
+  // When the latest requests went out (at most kRememberedSends): once N is
+  // known, no request goes out while N went out in the last minute, so no
+  // 60-second span holds more than N, whatever window the server counts.
+  std::deque<Clock::time_point> sent;
   Clock::time_point last_started{};
   std::size_t in_flight = 0;
   int faults_in_a_row = 0;  // whichever orders they came from; any other answer resets it
@@ -93,12 +101,17 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
       const auto now = Clock::now();
       auto ready_at = std::max(paused_until, next_request_at);
       if (in_flight > 0) ready_at = std::max(ready_at, last_started + options.overlap_after);
+      if (per_minute && static_cast<std::size_t>(*per_minute) <= sent.size()) {
+        ready_at = std::max(ready_at, sent[sent.size() - static_cast<std::size_t>(*per_minute)] + kMinute);
+      }
       if (ready_at <= now && in_flight < options.concurrency) break;
       // A request that finishes wakes one waiter early: only one can go.
       co_await turn_waiters.Sleep(timer, ready_at > now ? ready_at - now : options.overlap_after);
     }
     last_started = Clock::now();
     next_request_at = last_started + spacing;
+    sent.push_back(last_started);
+    if (sent.size() > kRememberedSends) sent.pop_front();
     ++in_flight;
   }
 
@@ -161,7 +174,13 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   // A 429's pause and pace, for every loop. On the strand.
   void KeepTo(milliseconds retry_after, std::optional<int> requests_per_minute) {
     paused_until = std::max(paused_until, Clock::now() + retry_after);
-    if (requests_per_minute && *requests_per_minute > 0) spacing = milliseconds(60'000 / *requests_per_minute + 1);
+    if (requests_per_minute && *requests_per_minute > 0) {
+      spacing = milliseconds(60'000 / *requests_per_minute + 1);
+      // Past what is remembered, the spacing alone keeps to the limit.
+      per_minute = static_cast<std::size_t>(*requests_per_minute) <= kRememberedSends
+                       ? std::optional<int>(*requests_per_minute)
+                       : std::nullopt;
+    }
   }
 
   awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
