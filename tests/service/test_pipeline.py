@@ -2,6 +2,7 @@
 final status and credited once, whatever the fake accrual system answers."""
 
 import email.utils
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -142,17 +143,17 @@ def test_many_orders_each_credited_once(server, accrual):
 
 
 def test_a_failing_accrual_system_sees_a_trickle_not_a_request_per_order(server, accrual):
-    """A fault pauses every loop, doubling while faults follow each other; the
-    first good answer after that resumes the work."""
+    """An accrual system failing as a whole (five faults in a row, most of
+    the recent answers faults) pauses every loop, doubling while faults
+    follow each other; the first good answer after that resumes the work."""
     client = Client(server)
     accrual.default = (503, "down for maintenance", {})
     numbers = [new_order_number() for _ in range(20)]
     for number in numbers:
         client.upload(number)
     time.sleep(4.0)
-    # Paused about 0.5, 1 and 2 s after the faults: 4 or 5 requests. Each
-    # order's own back-off alone asks each of them at about 0, 0.5, 1.5 and
-    # 3.5 s: some 70.
+    # Five faults, then paused about 0.5, 1 and 2 s: 8 or 9 requests. Each
+    # order's own back-off alone would ask each of them some 5 times: 100.
     asked = len(accrual.requests)
     assert 1 <= asked <= 10, f"{asked} requests to a failing accrual system in 4 s"
     accrual.default = lambda number: accrual.processed(number, 1)
@@ -218,3 +219,38 @@ def test_a_sliding_window_with_a_short_retry_after_meets_only_a_handful_of_429s(
     for sent in (t for t in times if t > first_refusal):
         in_the_minute = sum(1 for t in times if sent - 60 < t <= sent)
         assert in_the_minute <= limit, f"{in_the_minute} requests in the minute before one sent after the 429"
+
+
+def test_a_flaky_accrual_system_costs_the_orders_it_failed_not_everyone(server, accrual, latency_report):
+    """Half the answers faults (30 % 500s, 20 % garbage): each order backs off
+    on its own faults and nobody waits for the others'."""
+    import random
+    import threading
+
+    dice = random.Random(20261203)
+    lock = threading.Lock()
+
+    def flaky(number):
+        with lock:
+            roll = dice.random()
+        if roll < 0.3:
+            return (500, "internal error", {})
+        if roll < 0.5:
+            return (200, "{not json", {"Content-Type": "application/json"})
+        return accrual.processed(number, 2.5)
+
+    accrual.default = flaky
+    client = Client(server)
+    numbers = [new_order_number() for _ in range(10)]
+    started = time.monotonic()
+    for number in numbers:
+        assert client.upload(number).status_code == 202
+    wait_until(lambda: client.balance()["current"] == 25, timeout=30, interval=0.1, message="ten orders credited")
+    latency_report("pipeline: ten orders drained at 50 % faults", time.monotonic() - started)
+    assert {o["status"] for o in client.orders()} == {"PROCESSED"}
+    assert client.balance() == {"current": 25, "withdrawn": 0}, "each credited once"
+    assert server.stop() == 0
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    faults = [line for line in lines if line.get("fault")]
+    assert faults, "the accrual system did fail"
+    assert not [line for line in faults if "pause_ms" in line], "no fault paused every loop: each order waited alone"

@@ -70,6 +70,8 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
   Clock::time_point last_started{};
   std::size_t in_flight = 0;
   int faults_in_a_row = 0;  // whichever orders they came from; any other answer resets it
+  std::deque<bool> recent;  // the last breaker_window answers: true for a fault
+  int pauses_in_a_row = 0;  // the breaker's, doubling; any answer not a fault resets it
   Sleepers idle;          // loops with nothing to claim: an upload wakes one
   bool someone_polls = false;  // one of them looks again after idle_poll (see Idle)
   Sleepers turn_waiters;  // loops with an order, waiting for their turn to ask
@@ -183,9 +185,21 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The breaker: the last few answers all faults, and faults most of the
+  // recent ones.
+  [[nodiscard]] bool FailingAsAWhole() const {
+    if (faults_in_a_row < options.breaker_streak) return false;
+    const auto faults = std::count(recent.begin(), recent.end(), true);
+    return static_cast<double>(faults) >= options.breaker_share * static_cast<double>(recent.size());
+  }
+
   awaitable<void> Apply(const app::PendingOrder& order, const AccrualReply& reply) {
     CountOutcome(reply.kind);
-    faults_in_a_row = reply.kind == AccrualReply::Kind::kFault ? faults_in_a_row + 1 : 0;
+    const bool fault = reply.kind == AccrualReply::Kind::kFault;
+    faults_in_a_row = fault ? faults_in_a_row + 1 : 0;
+    if (!fault) pauses_in_a_row = 0;
+    recent.push_back(fault);
+    if (recent.size() > options.breaker_window) recent.pop_front();
     switch (reply.kind) {
       case AccrualReply::Kind::kResult: {
         const domain::ApplyAccrualResult command{order.number, reply.status, reply.accrual, NowMs()};
@@ -218,18 +232,22 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         co_return;
       }
       case AccrualReply::Kind::kFault: {
-        // Every loop pauses too, doubling while faults follow each other: an
-        // accrual system that is down or failing sees a trickle of requests,
-        // not one per order in the queue.
-        const auto pause = Jittered(Doubling(options.backoff_first, options.backoff_max, faults_in_a_row - 1));
-        paused_until = std::max(paused_until, Clock::now() + pause);
-        LogLine()
-            .Add("order", order.number)
-            .Add("fault", reply.fault)
-            .Add("pause_ms", static_cast<std::int64_t>(pause.count()))
-            .Warn("accrual system fault, backing off");
+        // The order backs off on its own faults. Every loop pauses only when
+        // the accrual system fails as a whole (the breaker): one that is down
+        // sees a trickle of requests, one that fails now and then costs the
+        // orders it failed a short wait each, not everyone a long one.
+        auto line = LogLine();
+        line.Add("order", order.number).Add("fault", reply.fault);
+        if (FailingAsAWhole()) {
+          const auto pause = Jittered(Doubling(options.backoff_first, options.backoff_max, pauses_in_a_row++));
+          paused_until = std::max(paused_until, Clock::now() + pause);
+          line.Add("pause_ms", static_cast<std::int64_t>(pause.count()))
+              .Warn("accrual system failing: pausing every request");
+        } else {
+          line.Warn("accrual system fault: the order backs off");
+        }
         co_await Reschedule(order.number, order.attempts + 1,
-                            Jittered(Doubling(options.backoff_first, options.backoff_max, order.attempts)));
+                            Jittered(Doubling(options.retry_first, options.backoff_max, order.attempts)));
         co_return;
       }
     }

@@ -31,8 +31,15 @@ struct AccrualWorkerOptions {
   std::chrono::milliseconds idle_poll{500};       // queue poll when nothing is due (uploads nudge sooner)
   std::chrono::milliseconds recheck_first{250};   // 204 / REGISTERED / PROCESSING: first re-check...
   std::chrono::milliseconds recheck_max{30'000};  //   ...doubling up to this
-  std::chrono::milliseconds backoff_first{500};   // faults: first back-off...
-  std::chrono::milliseconds backoff_max{60'000};  //   ...doubling up to this, with jitter
+  std::chrono::milliseconds retry_first{100};     // a fault: the order's first back-off...
+  std::chrono::milliseconds backoff_first{500};   // the accrual system failing as a whole: every loop's first pause...
+  std::chrono::milliseconds backoff_max{60'000};  //   ...each doubling up to this, with jitter
+  // The accrual system counts as failing as a whole (a circuit breaker)
+  // when its last `breaker_streak` answers were faults and faults make
+  // `breaker_share` of its last `breaker_window`.
+  int breaker_streak = 5;
+  std::size_t breaker_window = 20;
+  double breaker_share = 0.8;
   std::chrono::milliseconds overlap_after{50};    // a request out this long lets the next start alongside
   Metrics* metrics = nullptr;                     // counts answers by outcome when set
   // Told of each 429 met here (to tell the other instances): how long the
