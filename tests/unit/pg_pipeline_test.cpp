@@ -697,6 +697,17 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
   EXPECT_EQ(checked, 14) << "every statement and many-keys form of the three adapters";
 }
 
+// A server that takes the connection and never answers (a host that hangs,
+// a proxy with nothing behind it) is given up on: connect_timeout, unless
+// the URI says otherwise, where before the connection waited forever.
+TEST(PgConnectDefaults, ASilentServerIsGivenUpOnInsteadOfAwaitedForever) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::address_v4::loopback(), 0});  // listens, never accepts
+  const std::string uri = "postgres://nobody@127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/none";
+  EXPECT_THROW(postgres::PgConnection{uri}, app::StoreUnavailable) << "the default timeout";
+  EXPECT_THROW(postgres::PgConnection{uri + "?connect_timeout=2"}, app::StoreUnavailable) << "the URI's own";
+}
+
 TEST_F(PipelinedEventStoreTest, RacingWithdrawalsNeverOverdraw) {
   ASSERT_TRUE(Register("u1"));
   ASSERT_EQ(Append({{domain::AccountStream("u1"), app::kAnyVersion,

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -133,7 +134,21 @@ std::string ToDollarPlaceholders(std::string_view sql) {
   return out;
 }
 
-PgConnection::PgConnection(const std::string& uri) : connection_(PQconnectdb(uri.c_str())) {
+namespace {
+
+pg_conn* Connect(const std::string& uri) {
+  std::array<const char*, kConnectDefaultKeywords.size() + 2> keywords{};
+  std::array<const char*, kConnectDefaultKeywords.size() + 2> values{};
+  std::copy(kConnectDefaultKeywords.begin(), kConnectDefaultKeywords.end(), keywords.begin());
+  std::copy(kConnectDefaultValues.begin(), kConnectDefaultValues.end(), values.begin());
+  keywords[kConnectDefaultKeywords.size()] = "dbname";
+  values[kConnectDefaultKeywords.size()] = uri.c_str();
+  return PQconnectdbParams(keywords.data(), values.data(), 1);
+}
+
+}  // namespace
+
+PgConnection::PgConnection(const std::string& uri) : connection_(Connect(uri)) {
   if (PQstatus(connection_) != CONNECTION_OK) {
     const std::string message = ErrorText(connection_, nullptr);
     PQfinish(connection_);

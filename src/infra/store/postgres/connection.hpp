@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,14 @@ struct pg_conn;
 struct pg_result;
 
 namespace gm::infra::postgres {
+
+// What every connection sets unless its URI says otherwise (they go before
+// the URI in libpq's arrays, so the URI's own values win): give up
+// connecting after 5 s, and TCP keepalives, so a server or a network path
+// that vanished is noticed in about 25 s instead of never.
+inline constexpr std::array<const char*, 5> kConnectDefaultKeywords{
+    "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"};
+inline constexpr std::array<const char*, 5> kConnectDefaultValues{"5", "1", "10", "5", "3"};
 
 // One blocking libpq connection with its prepared statements, used on the
 // database lane. Parameters and results travel as text; `?`/`?N`

@@ -180,8 +180,18 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   // lookups and inserts, and a many-keys read would otherwise get a custom
   // plan on every execution (its cost depends on the array's length), which
   // made planning most of PostgreSQL's work per batch.
-  std::pair<std::array<const char*, 3>, std::array<const char*, 3>> ConnectParams() const {
-    return {{"dbname", "options", nullptr}, {uri_.c_str(), "-c plan_cache_mode=force_generic_plan", nullptr}};
+  // Before the URI, the defaults of every connection (connection.hpp).
+  std::pair<std::array<const char*, 8>, std::array<const char*, 8>> ConnectParams() const {
+    std::pair<std::array<const char*, 8>, std::array<const char*, 8>> params;
+    auto& [keywords, values] = params;
+    std::copy(kConnectDefaultKeywords.begin(), kConnectDefaultKeywords.end(), keywords.begin());
+    std::copy(kConnectDefaultValues.begin(), kConnectDefaultValues.end(), values.begin());
+    keywords[5] = "dbname";
+    values[5] = uri_.c_str();
+    keywords[6] = "options";
+    values[6] = "-c plan_cache_mode=force_generic_plan";
+    keywords[7] = values[7] = nullptr;
+    return params;
   }
 
   // Gathers queries; the batch goes out once the strand has taken every
