@@ -40,12 +40,16 @@ class LogFailure {
 // Runs blocking `work` on `lane` (an executor of a thread pool) and resumes
 // the caller on its own executor with the value, or the exception thrown.
 // (co_spawn wants a default-constructible result, hence the optional.)
+// The caller's cancellation does not reach the lane: blocking work cannot
+// stop midway, and Boost 1.81's co_spawn would post the cancel to the pool
+// with a pointer into the caller's slot, which the caller frees on resuming
+// (an event stream whose client leaves during its catch-up read).
 template <class Work>
 boost::asio::awaitable<std::invoke_result_t<Work>> RunOn(boost::asio::any_io_executor lane, Work work) {
   using R = std::invoke_result_t<Work>;
   auto result = co_await boost::asio::co_spawn(
       std::move(lane), [&work]() -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
-      boost::asio::use_awaitable);
+      boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), boost::asio::use_awaitable));
   co_return std::move(*result);
 }
 

@@ -282,3 +282,20 @@ def test_a_change_made_by_another_instance_reaches_this_ones_stream(make_server,
     answered = max(t for t, n in accrual.requests if n == number)
     latency_report("events: accrual answer to the PROCESSED message, other instance", processed["received"] - answered)
     stream.close()
+
+
+def test_clients_that_leave_during_their_catch_up_leave_the_service_whole(server, accrual):
+    """A reconnect storm: each client asks for everything since the start and
+    goes away at once, while its catch-up read may still be running (the
+    fixture fails the test on any AddressSanitizer report)."""
+    client = Client(server)
+    fund(client, accrual, 5)
+    for _ in range(150):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(f"GET /api/user/events HTTP/1.1\r\nHost: x\r\nAuthorization: {client.token}\r\n"
+                      "Last-Event-ID: 0-0\r\n\r\n".encode())
+    stream = EventStream(server, client.token)
+    assert stream.next()["data"] == {"current": 5, "withdrawn": 0}
+    wait_until(lambda: "gophermart_event_streams_open 1" in requests.get(server.url("/metrics")).text,
+               message="the storm's streams all closed")
+    stream.close()

@@ -8,8 +8,7 @@ LoginThrottle::Clock::time_point LoginThrottle::Until(Keys& keys, std::string_vi
   const auto found = keys.failures.find(std::string(key));
   if (found == keys.failures.end()) return {};
   if (now - found->second.last >= options_.forget_after) {
-    keys.ages.erase(found->second.age);
-    keys.failures.erase(found);
+    Forget(keys, found);
     return {};
   }
   return found->second.until;
@@ -37,26 +36,56 @@ void LoginThrottle::Fail(Keys& keys, std::string_view key, int burst, Clock::tim
   }
 }
 
-std::chrono::milliseconds LoginThrottle::Wait(std::string_view login, std::string_view address,
-                                              Clock::time_point now) {
+void LoginThrottle::Forget(Keys& keys, std::unordered_map<std::string, Failures>::iterator found) {
+  keys.ages.erase(found->second.age);
+  keys.failures.erase(found);
+}
+
+bool LoginThrottle::Busy(Keys& keys, std::string_view key, int burst) {
+  const auto found = keys.failures.find(std::string(key));
+  return found != keys.failures.end() && found->second.count >= burst && found->second.checking > 0;
+}
+
+void LoginThrottle::Settle(Keys& keys, std::string_view key) {
+  const auto found = keys.failures.find(std::string(key));
+  if (found != keys.failures.end() && found->second.checking > 0) --found->second.checking;
+}
+
+std::chrono::milliseconds LoginThrottle::Attempt(std::string_view login, std::string_view address,
+                                                 Clock::time_point now) {
   const std::lock_guard lock(mutex_);
   const auto until = std::max(Until(logins_, login, now), Until(addresses_, address, now));
-  if (until <= now) return std::chrono::milliseconds{0};
-  return std::chrono::ceil<std::chrono::milliseconds>(until - now);
+  if (until > now) return std::chrono::ceil<std::chrono::milliseconds>(until - now);
+  if (Busy(logins_, login, options_.login_burst) || Busy(addresses_, address, options_.address_burst)) {
+    return options_.first_wait;  // one at a time past the burst
+  }
+  for (auto* keys : {&logins_, &addresses_}) {
+    const auto found = keys->failures.find(std::string(keys == &logins_ ? login : address));
+    if (found != keys->failures.end()) ++found->second.checking;
+  }
+  return std::chrono::milliseconds{0};
 }
 
 void LoginThrottle::Failed(std::string_view login, std::string_view address, Clock::time_point now) {
   const std::lock_guard lock(mutex_);
+  Settle(logins_, login);
+  Settle(addresses_, address);
   Fail(logins_, login, options_.login_burst, now);
   Fail(addresses_, address, options_.address_burst, now);
 }
 
-void LoginThrottle::Succeeded(std::string_view login) {
+void LoginThrottle::Succeeded(std::string_view login, std::string_view address) {
   const std::lock_guard lock(mutex_);
-  const auto found = logins_.failures.find(std::string(login));
-  if (found == logins_.failures.end()) return;
-  logins_.ages.erase(found->second.age);
-  logins_.failures.erase(found);
+  if (const auto found = logins_.failures.find(std::string(login)); found != logins_.failures.end()) {
+    Forget(logins_, found);
+  }
+  Settle(addresses_, address);
+}
+
+void LoginThrottle::Abandoned(std::string_view login, std::string_view address) {
+  const std::lock_guard lock(mutex_);
+  Settle(logins_, login);
+  Settle(addresses_, address);
 }
 
 }  // namespace gm::infra

@@ -30,19 +30,26 @@ class LoginThrottle {
 
   explicit LoginThrottle(LoginThrottleOptions options = {}) : options_(options) {}
 
-  // How long `login` from `address` must still wait before its password is
-  // checked; zero when it may try now.
-  std::chrono::milliseconds Wait(std::string_view login, std::string_view address, Clock::time_point now);
+  // Zero when `login` from `address` may try now; else how long it must
+  // still wait. Once a login or an address is past its burst, only one of
+  // its attempts is checked at a time: guesses sent side by side wait as
+  // guesses sent in turn do. Every attempt that may go on is then settled
+  // by exactly one of Failed, Succeeded and Abandoned.
+  std::chrono::milliseconds Attempt(std::string_view login, std::string_view address, Clock::time_point now);
   void Failed(std::string_view login, std::string_view address, Clock::time_point now);
   // Clears the login's count (not the address's: one good account must not
   // buy an address more guesses at others).
-  void Succeeded(std::string_view login);
+  void Succeeded(std::string_view login, std::string_view address);
+  // Ended before its password was checked (the database or the hashing
+  // lane could not take it): counts for nothing.
+  void Abandoned(std::string_view login, std::string_view address);
 
  private:
   struct Failures {
     int count = 0;
     Clock::time_point last;
     Clock::time_point until;  // no attempt before this
+    int checking = 0;         // attempts let through and not yet settled
     std::list<std::string>::iterator age;
   };
   // One kind of key (logins or addresses), oldest failure first in `ages`.
@@ -53,6 +60,9 @@ class LoginThrottle {
 
   Clock::time_point Until(Keys& keys, std::string_view key, Clock::time_point now);
   void Fail(Keys& keys, std::string_view key, int burst, Clock::time_point now);
+  static void Forget(Keys& keys, std::unordered_map<std::string, Failures>::iterator found);
+  static bool Busy(Keys& keys, std::string_view key, int burst);
+  static void Settle(Keys& keys, std::string_view key);
 
   const LoginThrottleOptions options_;
   std::mutex mutex_;

@@ -124,6 +124,34 @@ class HashingPlace {
   bool held_;
 };
 
+// A sign-in attempt the throttle let through: settled as failed or
+// succeeded, else (the database or the hashing lane could not take it)
+// abandoned when it ends.
+class SignInAttempt {
+ public:
+  SignInAttempt(LoginThrottle& throttle, std::string_view login, std::string_view address)
+      : throttle_(throttle), login_(login), address_(address) {}
+  ~SignInAttempt() {
+    if (!settled_) throttle_.Abandoned(login_, address_);
+  }
+  SignInAttempt(const SignInAttempt&) = delete;
+  SignInAttempt& operator=(const SignInAttempt&) = delete;
+  void Settle(bool verified) {
+    settled_ = true;
+    if (verified) {
+      throttle_.Succeeded(login_, address_);
+    } else {
+      throttle_.Failed(login_, address_, LoginThrottle::Clock::now());
+    }
+  }
+
+ private:
+  LoginThrottle& throttle_;
+  std::string login_;
+  std::string address_;
+  bool settled_ = false;
+};
+
 HttpResponse HashingLaneFull() {
   auto response = HttpResponse::Error(503, "too many sign-ins at once, retry");
   response.headers.emplace_back("Retry-After", "1");
@@ -206,13 +234,14 @@ asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
   // Checked before anything about the login is read, so a login that does
   // not exist waits exactly as one that does.
   const std::string address = ClientAddress(request);
-  const auto wait = sign_ins_.throttle.Wait(login, address, LoginThrottle::Clock::now());
+  const auto wait = sign_ins_.throttle.Attempt(login, address, LoginThrottle::Clock::now());
   if (wait.count() > 0) {
     const auto seconds = std::to_string((wait.count() + 999) / 1000);
     auto refused = HttpResponse::Error(429, "too many failed sign-ins: try again in " + seconds + " s");
     refused.headers.emplace_back("Retry-After", seconds);
     co_return refused;
   }
+  SignInAttempt attempt(sign_ins_.throttle, login, address);
   const auto user = co_await queries_.FindUserByLogin(login);
   const HashingPlace place(waiting_hashes_);
   if (!place.Held()) co_return HashingLaneFull();
@@ -223,11 +252,8 @@ asio::awaitable<HttpResponse> LoyaltyApi::Login(const HttpRequest& request) {
     }
     return hasher_.Verify(user->password_hash, password);
   });
-  if (!verified) {
-    sign_ins_.throttle.Failed(login, address, LoginThrottle::Clock::now());
-    co_return HttpResponse::Error(401, "wrong login or password");
-  }
-  sign_ins_.throttle.Succeeded(login);
+  attempt.Settle(verified);
+  if (!verified) co_return HttpResponse::Error(401, "wrong login or password");
   co_return Authenticated(user->user_id);
 }
 

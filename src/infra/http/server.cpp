@@ -295,7 +295,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         beast::error_code ignored;
         socket.non_blocking(true, ignored);
         socket.write_some(asio::buffer(kTooManyConnections), ignored);
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        // What the client sent already is read (without waiting), so the
+        // close is a FIN after the answer, not a reset that could drop it.
+        std::array<char, 4096> sink{};
+        for (int reads = 0; reads < 16 && !ignored; ++reads) socket.read_some(asio::buffer(sink), ignored);
         socket.close(ignored);
         if (refused_connections != nullptr) refused_connections->Add(0);
         continue;

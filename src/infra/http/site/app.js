@@ -106,11 +106,19 @@
     }, [times, balances], target);
   }
 
+  let listsAsked = 0;  // only the latest reload's answers are shown
+
+  // Reloads the lists; false when the session has ended.
   async function loadLists() {
+    const asked = ++listsAsked;
     const [orders, withdrawals, history] = await Promise.all([
       call("GET", "/api/user/orders"), call("GET", "/api/user/withdrawals"), call("GET", "/api/user/balance/history"),
     ]);
-    if ([orders, withdrawals, history].some((answer) => answer.status === 401)) return signedOut();
+    if ([orders, withdrawals, history].some((answer) => answer.status === 401)) {
+      signedOut();
+      return false;
+    }
+    if (asked !== listsAsked) return true;  // a later reload is on its way
     fill("orders", orders.status === 200 ? orders.data : [], orderRow);
     fill("withdrawals", withdrawals.status === 200 ? withdrawals.data : [], (row, w) => {
       cell(row, w.order);
@@ -125,6 +133,30 @@
       cell(row, points(entry.balance), "amount");
     });
     drawChart(entries);
+    return true;
+  }
+
+  // Live changes. The browser reconnects by itself after a dropped stream
+  // (with Last-Event-ID); an answer other than 200 (the session expired, too
+  // many streams) ends the EventSource for good, so the page tries again.
+  function listen() {
+    if (events) events.close();
+    events = new EventSource("/api/user/events");
+    events.addEventListener("order", (message) => showOrder(JSON.parse(message.data)));
+    events.addEventListener("balance", (message) => {
+      showBalance(JSON.parse(message.data));
+      loadLists();
+    });
+    events.onerror = () => {
+      if (!events || events.readyState !== EventSource.CLOSED) return;
+      const closed = events;
+      setTimeout(async () => {
+        if (events !== closed) return;  // signed out, or listening again
+        const answer = await call("GET", "/api/user/balance");
+        if (answer.status === 401) return signedOut();
+        if (events === closed) listen();
+      }, 5000);
+    };
   }
 
   async function signedIn() {
@@ -137,14 +169,7 @@
     const balance = await call("GET", "/api/user/balance");
     if (balance.status === 401) return signedOut();
     if (balance.status === 200) showBalance(balance.data);
-    await loadLists();
-    if (events) events.close();
-    events = new EventSource("/api/user/events");
-    events.addEventListener("order", (message) => showOrder(JSON.parse(message.data)));
-    events.addEventListener("balance", (message) => {
-      showBalance(JSON.parse(message.data));
-      loadLists();
-    });
+    if (await loadLists()) listen();
   }
 
   function signedOut() {
