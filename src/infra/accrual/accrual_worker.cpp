@@ -286,7 +286,10 @@ struct AccrualWorker::Impl : std::enable_shared_from_this<Impl> {
         Slot slot(*this);
         if (NowMs() + kLeaseMargin.count() >= lease_until) {
           // It waited out most of its lease (a pause, a slow accrual system):
-          // another claimer may have it by now. Given back, not asked twice.
+          // another claimer may have it by now. Given back, not asked twice;
+          // and no request went out (the send time WaitForTurn just noted
+          // is the last one: nothing ran in between).
+          if (!sent.empty()) sent.pop_back();
           slot.Finish();
           in_hand.reset();
           co_await Abandoned(order.number);
