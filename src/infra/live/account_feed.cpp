@@ -88,8 +88,9 @@ class FeedWatcher final : public Watcher, public std::enable_shared_from_this<Fe
   bool ended = false;  // removed from the feed: dropped, or the feed stopped
 
  private:
-  // True when the wait timed out; false when woken (or cancelled: see Next).
-  awaitable<bool> Wait(std::chrono::milliseconds patience);
+  // True when the wait reached `deadline`; false when woken (or cancelled:
+  // see Next).
+  awaitable<bool> Wait(std::chrono::steady_clock::time_point deadline);
   awaitable<std::vector<FeedMessage>> CatchUp();
   void Take(const WatchedEvent& event, std::vector<FeedMessage>& out);
   static void Emit(const WatchedEvent& event, const domain::WatchUpdate& update, std::vector<FeedMessage>& out) {
@@ -202,8 +203,8 @@ awaitable<void> AccountFeed::Impl::Tail() {
   }
 }
 
-awaitable<bool> FeedWatcher::Wait(std::chrono::milliseconds patience) {
-  timer_.expires_after(patience);
+awaitable<bool> FeedWatcher::Wait(std::chrono::steady_clock::time_point deadline) {
+  timer_.expires_at(deadline);
   auto [error] = co_await timer_.async_wait(kNoThrow);
   co_return !error;
 }
@@ -246,6 +247,7 @@ awaitable<std::optional<std::vector<FeedMessage>>> FeedWatcher::Next(std::chrono
     return state.cancelled() != asio::cancellation_type::none;
   };
   const auto state = co_await asio::this_coro::cancellation_state;
+  const auto deadline = std::chrono::steady_clock::now() + patience;
   while (!caught_up_) {
     bool is_live = false;
     {
@@ -259,7 +261,7 @@ awaitable<std::optional<std::vector<FeedMessage>>> FeedWatcher::Next(std::chrono
       if (!messages.empty()) co_return messages;
       break;
     }
-    const bool timed_out = co_await Wait(patience);
+    const bool timed_out = co_await Wait(deadline);  // a wake that brought nothing does not restart it
     if (cancelled(state)) co_return std::nullopt;
     if (timed_out) co_return std::vector<FeedMessage>{};
   }
@@ -275,7 +277,7 @@ awaitable<std::optional<std::vector<FeedMessage>>> FeedWatcher::Next(std::chrono
     for (const auto& event : taken) Take(event, out);
     if (!out.empty()) co_return out;
     if (is_ended) co_return std::nullopt;
-    const bool timed_out = co_await Wait(patience);
+    const bool timed_out = co_await Wait(deadline);  // a wake that brought nothing does not restart it
     if (cancelled(state)) co_return std::nullopt;
     if (timed_out) co_return std::vector<FeedMessage>{};
   }
