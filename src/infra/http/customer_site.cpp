@@ -3,25 +3,15 @@
 #include "infra/http/docs/assets.hpp"
 
 namespace gm::infra::http {
-namespace {
-
-HttpResponse Asset(std::string_view content_type, std::string_view body) {
-  HttpResponse response{200, std::string(content_type), std::string(body), {}, nullptr};
-  response.headers.emplace_back("Cache-Control", "no-cache");
-  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return response;
-}
-
-}  // namespace
 
 void CustomerSite::AddRoutes(Router& router) {
   const auto get = [&router](std::string path, std::string_view content_type, std::string_view (*body)()) {
     router.Add({"GET", std::move(path), Lane::kInline, false, [content_type, body](const HttpRequest&, const std::string&) {
-                  return Asset(content_type, body());
+                  return HttpResponse::Asset(content_type, body());
                 }});
   };
   router.Add({"GET", "/", Lane::kInline, false, [](const HttpRequest&, const std::string&) {
-                auto page = Asset("text/html; charset=utf-8", assets::SiteIndexHtml());
+                auto page = HttpResponse::Asset("text/html; charset=utf-8", assets::SiteIndexHtml());
                 page.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
                 page.headers.emplace_back("X-Frame-Options", "DENY");
                 page.headers.emplace_back("Referrer-Policy", "no-referrer");

@@ -7,13 +7,6 @@
 namespace gm::infra::http {
 namespace {
 
-HttpResponse Asset(std::string_view content_type, std::string_view body) {
-  HttpResponse response{200, std::string(content_type), std::string(body), {}, nullptr};
-  response.headers.emplace_back("Cache-Control", "no-cache");
-  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return response;
-}
-
 bool IsHostChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
 }
@@ -55,7 +48,7 @@ void DocsSite::AddRoutes(Router& router) const {
     router.Add({"GET", std::move(path), Lane::kDatabase, false, std::move(handler)});
   };
   get("/", [this](const HttpRequest& request, const std::string&) {
-    auto page = Asset("text/html; charset=utf-8", assets::DocsIndexHtml());
+    auto page = HttpResponse::Asset("text/html; charset=utf-8", assets::DocsIndexHtml());
     // Only our own files run and style the page (no inline script or style:
     // the browser test fails on any refusal); "Try it out" may call the
     // API's origin and nothing else; no other site may frame the page.
@@ -70,19 +63,21 @@ void DocsSite::AddRoutes(Router& router) const {
     return page;
   });
   get("/index.js", [](const HttpRequest&, const std::string&) {
-    return Asset("text/javascript; charset=utf-8", assets::DocsIndexJs());
+    return HttpResponse::Asset("text/javascript; charset=utf-8", assets::DocsIndexJs());
   });
   get("/openapi.yaml", [this](const HttpRequest& request, const std::string&) {
-    return Asset("application/yaml", ServedDocument(document_.yaml, request));
+    return HttpResponse::Asset("application/yaml", ServedDocument(document_.yaml, request));
   });
   get("/openapi.json", [this](const HttpRequest& request, const std::string&) {
-    return Asset("application/json", ServedDocument(document_.json, request));
+    return HttpResponse::Asset("application/json", ServedDocument(document_.json, request));
   });
   get("/swagger-ui/swagger-ui-bundle.js", [](const HttpRequest&, const std::string&) {
-    return Asset("text/javascript; charset=utf-8", assets::SwaggerUiBundleJs());
+    return HttpResponse::Asset("text/javascript; charset=utf-8", assets::SwaggerUiBundleJs());
   });
   get("/swagger-ui/swagger-ui.css",
-      [](const HttpRequest&, const std::string&) { return Asset("text/css; charset=utf-8", assets::SwaggerUiCss()); });
+      [](const HttpRequest&, const std::string&) {
+        return HttpResponse::Asset("text/css; charset=utf-8", assets::SwaggerUiCss());
+      });
 }
 
 }  // namespace gm::infra::http

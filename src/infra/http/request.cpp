@@ -23,6 +23,13 @@ HttpResponse HttpResponse::Error(unsigned status, std::string_view message) {
 
 HttpResponse HttpResponse::Empty(unsigned status) { return {status, "", "", {}, nullptr}; }
 
+HttpResponse HttpResponse::Asset(std::string_view content_type, std::string_view body) {
+  HttpResponse response{200, std::string(content_type), std::string(body), {}, nullptr};
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
 std::string_view LastSegment(std::string_view path) { return path.substr(path.rfind('/') + 1); }
 
 namespace {

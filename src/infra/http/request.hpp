@@ -39,6 +39,9 @@ struct HttpResponse {
   // A short JSON error for the client: {"error":"..."}. Details go to the log.
   static HttpResponse Error(unsigned status, std::string_view message);
   static HttpResponse Empty(unsigned status);
+  // A file of a page, served as it is: revalidated before reuse, never
+  // sniffed as another type.
+  static HttpResponse Asset(std::string_view content_type, std::string_view body);
 };
 
 // The text after the path's last '/': the {parameter} of "/api/orders/{number}".
