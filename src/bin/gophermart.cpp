@@ -138,6 +138,9 @@ int Serve(const infra::GophermartConfig& config, infra::store::SqlStore& store) 
   store.ReleaseLeasesAtStart();
   const infra::PasswordHasher hasher(config.salt);
   const infra::TokenIssuer tokens(JwtKey(config, store), kTokenLifetime);
+  // From here on no call waits on PostgreSQL for long (the pipelines below
+  // have the same deadline): a stopped server makes requests fail with 503.
+  store.Pool().AnswerWithin(infra::postgres::kAnswerWithin);
 
   infra::EventLoops loops(kEventLoops);
   asio::thread_pool database_lane(config.database.dialect == infra::Dialect::kPostgres ? kPostgresDatabaseThreads

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -12,11 +14,6 @@
 
 namespace gm::infra::postgres {
 namespace {
-
-struct ResultFree {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
 
 [[noreturn]] void Fail(PGconn* connection, const PGresult* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
@@ -105,7 +102,7 @@ bool IsUniqueViolationState(const char* sqlstate) {
 }
 
 bool PgConnection::Reusable() const {
-  return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE &&
+  return !given_up_ && PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE &&
          PQpipelineStatus(connection_) == PQ_PIPELINE_OFF && !in_write_;
 }
 
@@ -181,8 +178,54 @@ void PgConnection::Execute(const std::string& sql) {
   } else {
     RoundTrip(std::nullopt);  // what waits goes first; `sql` may hold several statements
   }
-  ResultPtr result(PQexec(connection_, sql.c_str()));
+  const auto result = Exec(sql);
   if (!Succeeded(result.get())) Fail(connection_, result.get(), sql);
+}
+
+void PgConnection::CheckUsable() const {
+  if (given_up_) throw app::StoreUnavailable("postgres: the connection was given up: the server did not answer");
+}
+
+void PgConnection::AwaitAnswer() {
+  if (answer_within_.count() == 0 || PQisBusy(connection_) == 0) return;
+  const auto deadline = std::chrono::steady_clock::now() + answer_within_;
+  while (PQisBusy(connection_) != 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd readable{PQsocket(connection_), POLLIN, 0};
+    if (left.count() <= 0 || poll(&readable, 1, static_cast<int>(left.count())) == 0) {
+      given_up_ = true;
+      throw app::StoreUnavailable("postgres: no answer from the server within " +
+                                  std::to_string(answer_within_.count()) + " ms");
+    }
+    if (PQconsumeInput(connection_) == 0) return;  // broken: PQgetResult says why
+  }
+}
+
+std::shared_ptr<PGresult> PgConnection::NextResult() {
+  AwaitAnswer();
+  return {PQgetResult(connection_), PQclear};
+}
+
+std::shared_ptr<PGresult> PgConnection::Exec(const std::string& sql) {
+  CheckUsable();
+  if (answer_within_.count() == 0) return {PQexec(connection_, sql.c_str()), PQclear};
+  if (PQsendQuery(connection_, sql.c_str()) == 0) Fail(connection_, nullptr, sql);
+  // As PQexec answers: the first failure, else the last result.
+  std::shared_ptr<PGresult> kept;
+  while (auto result = NextResult()) {
+    if (!kept || Succeeded(kept.get())) kept = std::move(result);
+  }
+  return kept;
+}
+
+std::shared_ptr<PGresult> PgConnection::PrepareNamed(const std::string& name, const std::string& sql) {
+  CheckUsable();
+  if (answer_within_.count() == 0) return {PQprepare(connection_, name.c_str(), sql.c_str(), 0, nullptr), PQclear};
+  if (PQsendPrepare(connection_, name.c_str(), sql.c_str(), 0, nullptr) == 0) Fail(connection_, nullptr, "prepare");
+  auto result = NextResult();
+  while (NextResult()) {
+  }
+  return result;
 }
 
 std::int64_t PgConnection::Changes() {
@@ -205,6 +248,7 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
   waiting_.clear();
   if (last) queued.push_back(std::move(*last));
   if (queued.empty()) return nullptr;
+  CheckUsable();
   const auto send = [this](const Queued& item) {
     if (item.name.empty())
       return PQsendQueryParams(connection_, item.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
@@ -214,8 +258,9 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
   };
   if (queued.size() == 1) {  // no pipeline needed
     if (send(queued.front()) == 0) Fail(connection_, nullptr, "send");
-    std::shared_ptr<PGresult> result(PQgetResult(connection_), PQclear);
-    while (PGresult* extra = PQgetResult(connection_)) PQclear(extra);
+    auto result = NextResult();
+    while (NextResult()) {
+    }
     if (!result) Fail(connection_, nullptr, queued.front().name + queued.front().sql);
     if (!Succeeded(result.get())) Fail(connection_, result.get(), queued.front().name + queued.front().sql);
     changes_ = ChangedRows(result.get());
@@ -230,16 +275,17 @@ std::shared_ptr<PGresult> PgConnection::RoundTrip(std::optional<Queued> last) {
   std::shared_ptr<PGresult> failed;
   std::string failed_what;
   for (const auto& item : queued) {
-    std::shared_ptr<PGresult> result(PQgetResult(connection_), PQclear);
+    auto result = NextResult();
     if (!result) Fail(connection_, nullptr, item.name + item.sql);  // the connection broke
-    while (PGresult* end = PQgetResult(connection_)) PQclear(end);  // the null after each query's results
+    while (NextResult()) {  // up to the null after each query's results
+    }
     if (!failed && PQresultStatus(result.get()) == PGRES_FATAL_ERROR) {
       failed = result;
       failed_what = item.name + item.sql;
     }
     last_result = std::move(result);
   }
-  std::shared_ptr<PGresult> sync(PQgetResult(connection_), PQclear);
+  const auto sync = NextResult();
   if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) Fail(connection_, sync.get(), "sync");
   if (PQexitPipelineMode(connection_) == 0) Fail(connection_, nullptr, "pipeline");
   if (failed) Fail(connection_, failed.get(), failed_what);
@@ -251,7 +297,7 @@ sql::Statement PgConnection::Prepare(const char* sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     const std::string name = std::string("s").append(std::to_string(prepared_.size()));
-    ResultPtr result(PQprepare(connection_, name.c_str(), ToDollarPlaceholders(sql).c_str(), 0, nullptr));
+    const auto result = PrepareNamed(name, ToDollarPlaceholders(sql));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
       Fail(connection_, result.get(), std::string("prepare ") + sql);
     it = prepared_.emplace(sql, name).first;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ class PgConnection final : public sql::Connection {
   [[nodiscard]] std::int64_t Changes() override;
   [[nodiscard]] Dialect Kind() const override { return Dialect::kPostgres; }
   [[nodiscard]] bool Reusable() const override;
+  void AnswerWithin(std::chrono::milliseconds limit) override { answer_within_ = limit; }
 
   // Runs a prepared statement now, with whatever waits before it.
   std::shared_ptr<pg_result> Run(const std::string& name, const Params& params);
@@ -61,12 +63,24 @@ class PgConnection final : public sql::Connection {
   // Sends everything waiting plus `last` (when given) in one pipeline and
   // returns the last result; throws on the first error.
   std::shared_ptr<pg_result> RoundTrip(std::optional<Queued> last);
+  // Waits until a result can be read without blocking, at most
+  // answer_within_ (when set): past it the connection is given up and this
+  // throws app::StoreUnavailable.
+  void AwaitAnswer();
+  // Fails at once on a connection given up: it may still owe answers.
+  void CheckUsable() const;
+  // PQexec, PQprepare and PQgetResult, each within answer_within_.
+  std::shared_ptr<pg_result> Exec(const std::string& sql);
+  std::shared_ptr<pg_result> PrepareNamed(const std::string& name, const std::string& sql);
+  std::shared_ptr<pg_result> NextResult();
 
   pg_conn* connection_ = nullptr;
   std::unordered_map<const char*, std::string> prepared_;  // sql literal -> statement name
   std::int64_t changes_ = 0;
   bool in_write_ = false;
   std::vector<Queued> waiting_;  // BEGIN and deferred statements, in order
+  std::chrono::milliseconds answer_within_{0};
+  bool given_up_ = false;  // an answer did not come within answer_within_
 };
 
 // The parameters as libpq takes them: pointers into `params`, null for NULL.

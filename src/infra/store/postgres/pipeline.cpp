@@ -28,6 +28,9 @@ using Clock = std::chrono::steady_clock;
 // After a failed connect, queries fail at once for this long instead of
 // each one trying again.
 constexpr std::chrono::milliseconds kReconnectPause{200};
+// How often a connection with work checks that the server still answers
+// and that no query has waited past its deadline (the deadline's grain).
+constexpr std::chrono::milliseconds kWatchTick{250};
 
 std::exception_ptr Failure(const std::string& message) {
   return std::make_exception_ptr(std::runtime_error("postgres: " + message));
@@ -69,6 +72,7 @@ struct QueryRequest {
   bool retried = false;
   std::vector<sql::RecordedStatement> writes;  // not empty: a write
   std::vector<QueryRequest> members;           // not empty: the reads asked as one
+  std::uint64_t born = 0;                      // the connection's watch tick when it arrived
 };
 
 // The name under which a statement's many-keys form is prepared.
@@ -121,10 +125,26 @@ struct InFlight {
 // armed before the connection broke cannot touch its successor. Queries that
 // arrive while a batch is being gathered go out together: one write and one
 // Sync for all of them.
+//
+// Deadlines: while a connection has work, a watch ticks every kWatchTick.
+// A server that sends nothing for `answer_within` while queries are out (or
+// while connecting) is taken for gone: the connection breaks, as it does
+// when the socket closes. A query not sent within `answer_within` of its
+// arrival (waiting for a connection, or behind a batch) fails as
+// unavailable, and so does a read whose retry would come after that. So no
+// caller waits on a stopped or unreachable server for much longer than
+// `answer_within`; the ticks count time, so the hot path reads no clock.
 class PgPipelinePool::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::io_context& io, std::string uri, const std::vector<PgStatementText>& statements)
-      : strand_(asio::make_strand(io)), uri_(std::move(uri)), statements_(statements) {
+  Connection(asio::io_context& io, std::string uri, const std::vector<PgStatementText>& statements,
+             std::chrono::milliseconds answer_within)
+      : strand_(asio::make_strand(io)),
+        watch_(strand_),
+        uri_(std::move(uri)),
+        statements_(statements),
+        answer_ticks_(static_cast<std::uint64_t>((answer_within + kWatchTick - std::chrono::milliseconds(1)) /
+                                                 kWatchTick)),
+        answer_within_(answer_within) {
     for (const auto& statement : statements_) {
       if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
     }
@@ -158,6 +178,13 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     asio::post(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
       self->Enqueue(std::move(request));
     });
+  }
+
+  // For good: the watch stops too.
+  void Stop() {
+    stopped_ = true;
+    watch_.cancel();
+    Close();
   }
 
   void Close() {
@@ -197,7 +224,9 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   // Gathers queries; the batch goes out once the strand has taken every
   // query posted before it.
   void Enqueue(QueryRequest request) {
+    request.born = ticks_;
     batch_.push_back(std::move(request));
+    if (!watching_) StartWatch();
     if (batch_scheduled_) return;
     batch_scheduled_ = true;
     asio::post(strand_, [self = shared_from_this()] {
@@ -387,6 +416,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     Await(Descriptor::wait_read, [](Connection& self, boost::system::error_code error) {
       self.reading_ = false;
       if (error) return self.Break(error.message());
+      ++self.heard_;
       if (PQconsumeInput(self.connection_) == 0) return self.Break(ErrorText(self.connection_));
       self.Pump();
     });
@@ -470,6 +500,51 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     }
   }
 
+  [[nodiscard]] bool Overdue(const QueryRequest& request) const {
+    return answer_ticks_ > 0 && ticks_ - request.born >= answer_ticks_;
+  }
+
+  void StartWatch() {
+    if (answer_ticks_ == 0 || stopped_) return;
+    watching_ = true;
+    watch_.expires_after(kWatchTick);
+    watch_.async_wait([self = shared_from_this()](boost::system::error_code error) {
+      self->watching_ = false;
+      if (!error && !self->stopped_) self->Tick();
+    });
+  }
+
+  void Tick() {
+    ++ticks_;
+    const bool waiting = state_ == State::kConnecting || !in_flight_.empty();
+    quiet_ticks_ = waiting && heard_ == heard_at_last_tick_ ? quiet_ticks_ + 1 : 0;
+    heard_at_last_tick_ = heard_;
+    if (quiet_ticks_ >= answer_ticks_) {
+      quiet_ticks_ = 0;
+      const std::string why = "no answer from the server within " + std::to_string(answer_within_.count()) + " ms";
+      if (state_ == State::kConnecting) {
+        FailConnect(why);
+      } else {
+        Break(why);
+      }
+    }
+    FailOverdue();
+    if (state_ == State::kConnecting || !in_flight_.empty() || !batch_.empty()) StartWatch();
+  }
+
+  // Queries that were never sent and are past their deadline fail now:
+  // for a write, nothing reached the server.
+  void FailOverdue() {
+    const auto overdue = std::stable_partition(batch_.begin(), batch_.end(),
+                                               [this](const QueryRequest& request) { return !Overdue(request); });
+    if (overdue == batch_.end()) return;
+    std::vector<QueryRequest> late(std::make_move_iterator(overdue), std::make_move_iterator(batch_.end()));
+    batch_.erase(overdue, batch_.end());
+    const auto error = Lost("not sent within " + std::to_string(answer_within_.count()) + " ms: " +
+                            (last_error_.empty() ? "the server is busy or does not answer" : last_error_));
+    for (auto& request : late) Deliver(request.reply, error, {});
+  }
+
   void StartConnect() {
     if (Clock::now() < retry_at_) return;
     const auto [keywords, values] = ConnectParams();
@@ -488,6 +563,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     Await(wanted == PGRES_POLLING_READING ? Descriptor::wait_read : Descriptor::wait_write,
           [](Connection& self, boost::system::error_code error) {
             if (error) return self.FailConnect(error.message());
+            ++self.heard_;
             const auto status = PQconnectPoll(self.connection_);
             if (status == PGRES_POLLING_OK) return self.Ready();
             if (status == PGRES_POLLING_FAILED) return self.FailConnect(ErrorText(self.connection_));
@@ -544,7 +620,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     LogLine().Add("error", message).Warn("postgres: connection lost");
     const auto error = Lost(message);
     const auto once_more = [&](QueryRequest& read) {
-      if (read.retried) return Deliver(read.reply, error, {});
+      if (read.retried || Overdue(read)) return Deliver(read.reply, error, {});
       read.retried = true;
       batch_.push_back(std::move(read));
     };
@@ -567,6 +643,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   }
 
   asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer watch_;  // see the class comment
   std::string uri_;
   const std::vector<PgStatementText>& statements_;
   std::unordered_set<std::string> many_forms_;  // statements with a many-keys form
@@ -584,17 +661,26 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   Clock::time_point retry_at_{};
   std::atomic<Clock::rep> paused_until_{0};  // retry_at_, for Paused()
   std::string last_error_;
+  std::uint64_t answer_ticks_;  // 0: no deadlines
+  std::chrono::milliseconds answer_within_;
+  std::uint64_t ticks_ = 0;               // of the watch, since the connection was made
+  std::uint64_t heard_ = 0;               // times the server sent something (or a connect step went on)
+  std::uint64_t heard_at_last_tick_ = 0;
+  std::uint64_t quiet_ticks_ = 0;         // ticks in a row waiting on the server without hearing it
+  bool watching_ = false;
+  bool stopped_ = false;
 };
 
 PgPipelinePool::PgPipelinePool(const std::vector<asio::io_context*>& loops, const std::string& uri,
-                               std::vector<PgStatementText> statements, std::size_t per_loop, LoopThreads threads)
+                               std::vector<PgStatementText> statements, std::size_t per_loop, LoopThreads threads,
+                               std::chrono::milliseconds answer_within)
     : statements_(std::move(statements)),
       loops_(loops),
       per_loop_(std::max<std::size_t>(per_loop, 1)),
       one_thread_per_loop_(threads == LoopThreads::kOne) {
   for (auto* loop : loops_) {
     for (std::size_t i = 0; i < per_loop_; ++i) {
-      auto connection = std::make_shared<Connection>(*loop, uri, statements_);
+      auto connection = std::make_shared<Connection>(*loop, uri, statements_, answer_within);
       connection->ConnectNow();
       connections_.push_back(std::move(connection));
     }
@@ -602,7 +688,7 @@ PgPipelinePool::PgPipelinePool(const std::vector<asio::io_context*>& loops, cons
 }
 
 PgPipelinePool::~PgPipelinePool() {
-  for (auto& connection : connections_) connection->Close();
+  for (auto& connection : connections_) connection->Stop();
 }
 
 PgPipelinePool::Connection& PgPipelinePool::Pick(bool& here) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -17,6 +18,11 @@ class io_context;
 }
 
 namespace gm::infra::postgres {
+
+// How long a request waits for PostgreSQL at most (PgPipelinePool), unless
+// told otherwise. A stopped server still accepts bytes into its socket, so
+// neither TCP keepalives nor connect_timeout notice it: this does.
+inline constexpr std::chrono::milliseconds kAnswerWithin{5000};
 
 // A statement every connection prepares as soon as it is open.
 struct PgStatementText {
@@ -39,7 +45,10 @@ struct PgStatementText {
 // with one Sync, and a neighbour aborted by a failing query is sent again.
 // A read caught by a broken connection is sent once more on a new one
 // (connected asynchronously), then fails with app::StoreUnavailable. A write
-// is never sent twice: its outcome is unknown, so it fails at once.
+// is never sent twice: its outcome is unknown, so it fails at once. A
+// server that stops answering counts as a broken connection after
+// `answer_within`, and no query waits much longer than that for an answer
+// or a connection (then it fails with app::StoreUnavailable too).
 class PgPipelinePool {
  public:
   using Reply = std::function<void(std::exception_ptr error, PgRows rows)>;
@@ -57,7 +66,8 @@ class PgPipelinePool {
   // one made elsewhere goes out on any connection.
   PgPipelinePool(const std::vector<boost::asio::io_context*>& loops, const std::string& uri,
                  std::vector<PgStatementText> statements, std::size_t per_loop,
-                 LoopThreads threads = LoopThreads::kAny);
+                 LoopThreads threads = LoopThreads::kAny,
+                 std::chrono::milliseconds answer_within = kAnswerWithin);
   ~PgPipelinePool();
   PgPipelinePool(const PgPipelinePool&) = delete;
   PgPipelinePool& operator=(const PgPipelinePool&) = delete;

@@ -41,10 +41,13 @@ ConnectionPool::Lease ConnectionPool::Acquire() {
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
+      connection->AnswerWithin(std::chrono::milliseconds(answer_within_ms_.load()));
       return Lease(*this, std::move(connection));
     }
   }
-  return Lease(*this, factory_());
+  auto connection = factory_();
+  connection->AnswerWithin(std::chrono::milliseconds(answer_within_ms_.load()));
+  return Lease(*this, std::move(connection));
 }
 
 bool ConnectionPool::Ping() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -97,6 +99,10 @@ class Connection {
   // False once the connection is broken or left inside a transaction: the
   // pool then drops it instead of handing it out again.
   [[nodiscard]] virtual bool Reusable() const { return true; }
+  // How long a call waits for a database server's answer at most (0: as
+  // long as it takes); past it the call throws app::StoreUnavailable and the
+  // connection is not reused. An embedded database has no server to wait on.
+  virtual void AnswerWithin(std::chrono::milliseconds /*limit*/) {}
 };
 
 // Rolled back unless committed.
@@ -136,6 +142,10 @@ class ConnectionPool {
 
   Lease Acquire();
   [[nodiscard]] Dialect Kind() const { return dialect_; }
+  // Connection::AnswerWithin for every connection handed out from now on.
+  // The service sets it once started; migrations and the operator's verbs,
+  // whose statements may rightly run long, leave it at 0.
+  void AnswerWithin(std::chrono::milliseconds limit) { answer_within_ms_ = limit.count(); }
   // True when the database answers a trivial query now (readiness).
   bool Ping();
 
@@ -144,6 +154,7 @@ class ConnectionPool {
 
   Dialect dialect_;
   Factory factory_;
+  std::atomic<std::chrono::milliseconds::rep> answer_within_ms_{0};
   std::mutex mutex_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };
