@@ -62,6 +62,17 @@ struct WithdrawalView {
   domain::TimeMs processed_at = 0;
 };
 
+// A list's items in pages, newest first, so that an answer of any length
+// is read, and sent, a page at a time.
+template <class View>
+struct ListPage {
+  std::vector<View> items;
+  // Ask with this as `before` for the next page; 0: there is none.
+  std::int64_t next = 0;
+};
+// Where a list starts: its newest item.
+inline constexpr std::int64_t kNewest = 0;
+
 // The asynchronous ports below answer as Asio coroutines (decision 0010):
 // the caller co_awaits the call and resumes on its own executor, with the
 // value or with the fault thrown. Arguments passed by reference must outlive
@@ -78,9 +89,10 @@ class AsyncReadModels {
  public:
   virtual ~AsyncReadModels() = default;
   virtual Async<std::optional<UserCredentialsView>> FindUserByLogin(const std::string& login) = 0;
-  virtual Async<std::vector<OrderView>> OrdersOf(const std::string& user_id) = 0;  // newest first
+  // A page of the user's orders, from `before` (kNewest, or a page's next).
+  virtual Async<ListPage<OrderView>> OrdersOf(const std::string& user_id, std::int64_t before) = 0;
   virtual Async<BalanceView> BalanceOf(const std::string& user_id) = 0;
-  virtual Async<std::vector<WithdrawalView>> WithdrawalsOf(const std::string& user_id) = 0;  // newest first
+  virtual Async<ListPage<WithdrawalView>> WithdrawalsOf(const std::string& user_id, std::int64_t before) = 0;
   // The user's account stream as it is in the log, oldest first: what the
   // points history and the balance at an instant are folded from.
   virtual Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) = 0;

@@ -1,7 +1,11 @@
 """Order upload and listing (SPEC §3): status codes, whitespace, Luhn,
 ownership, newest-first lists and the Content-Type of 204s."""
 
+import gzip
+import http.client
+import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -90,3 +94,36 @@ def test_leading_zeros_are_kept(server):
     number = "000" + luhn_complete("4561261212345467"[:-1])
     assert client.upload(number).status_code == 202
     assert client.order(number)["number"] == number
+
+
+def test_a_list_longer_than_a_page_comes_whole_in_chunks_on_a_kept_connection(server):
+    # 1 100 orders: more than a page of 1 000, read as they are sent.
+    # Uploaded in waves of 100 at once: the waves' order is known.
+    client = Client(server)
+    waves = [[new_order_number() for _ in range(100)] for _ in range(11)]
+    numbers = [number for wave in waves for number in wave]
+    wave_of = {number: index for index, wave in enumerate(waves) for number in wave}
+    with ThreadPoolExecutor(8) as pool:
+        for wave in waves:
+            assert set(pool.map(lambda number: client.upload(number).status_code, wave)) == {202}
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        for encoding in ("identity", "gzip"):
+            connection.request("GET", "/api/user/orders",
+                               headers={"Authorization": client.token, "Accept-Encoding": encoding})
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200
+            assert response.getheader("Transfer-Encoding") == "chunked"
+            assert response.getheader("Content-Length") is None
+            assert not response.will_close  # the connection serves the next request
+            if encoding == "gzip":
+                assert response.getheader("Content-Encoding") == "gzip"
+                body = gzip.decompress(body)
+            orders = json.loads(body)
+            assert sorted(o["number"] for o in orders) == sorted(numbers)
+            listed_waves = [wave_of[o["number"]] for o in orders]
+            assert listed_waves == sorted(listed_waves, reverse=True)  # newest first, across the pages too
+    finally:
+        connection.close()
+    assert client.get("/api/user/orders").json() == orders  # as every client reads it

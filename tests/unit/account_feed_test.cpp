@@ -18,20 +18,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Messages = std::optional<std::vector<FeedMessage>>;
 
-// `prefix` and the digit that makes it pass the Luhn check.
-std::string LuhnComplete(const std::string& prefix) {
-  for (char last = '0'; last <= '9'; ++last) {
-    const std::string number = prefix + last;
-    int sum = 0;
-    for (std::size_t i = 0; i < number.size(); ++i) {
-      int digit = number[number.size() - 1 - i] - '0';
-      if (i % 2 == 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-      sum += digit;
-    }
-    if (sum % 10 == 0) return number;
-  }
-  return prefix;
-}
+using testing::LuhnComplete;
 
 class AccountFeedTest : public ::testing::Test {
  protected:

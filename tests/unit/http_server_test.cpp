@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "infra/event_loops.hpp"
+#include "infra/http/response_stream.hpp"
 
 namespace gm::infra::http {
 namespace {
@@ -118,6 +119,30 @@ std::vector<std::string> Bodies(std::string_view bytes) {
   return bodies;
 }
 
+// A body that ends (as a long list's does), piece by piece; with `fails`,
+// it throws where it would have ended, as a page read can.
+class Pieces final : public ResponseStream {
+ public:
+  Pieces(std::vector<std::string> pieces, bool fails) : pieces_(std::move(pieces)), fails_(fails) {}
+  boost::asio::awaitable<std::string> Next() override {
+    if (next_ < pieces_.size()) co_return pieces_[next_++];
+    if (fails_) throw std::runtime_error("the database went away");
+    co_return std::string();
+  }
+  [[nodiscard]] bool Endless() const override { return false; }
+
+ private:
+  std::vector<std::string> pieces_;
+  std::size_t next_ = 0;
+  bool fails_;
+};
+
+HttpResponse Streamed(bool fails) {
+  HttpResponse response = Text("");
+  response.stream = std::make_shared<Pieces>(std::vector<std::string>{"one", std::string(20, 'x')}, fails);
+  return response;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpServerTest() {
@@ -128,6 +153,8 @@ class HttpServerTest : public ::testing::Test {
     route("GET", "/large", [](const HttpRequest&, const std::string&) { return Text(std::string(kLargeBody, 'L')); });
     route("GET", "/small", [](const HttpRequest&, const std::string&) { return Text(std::string(kSmallBody, 's')); });
     route("POST", "/echo", [](const HttpRequest& request, const std::string&) { return Text(request.body); });
+    route("GET", "/pieces", [](const HttpRequest&, const std::string&) { return Streamed(false); });
+    route("GET", "/cut", [](const HttpRequest&, const std::string&) { return Streamed(true); });
     // A coroutine handler that throws once it has been suspended.
     router_.Add({"GET", "/fails", Lane::kInline, false, nullptr,
                  [](const HttpRequest&, const std::string&) -> boost::asio::awaitable<HttpResponse> {
@@ -181,6 +208,37 @@ TEST_F(HttpServerTest, AHandlerThatThrowsIsAnsweredAndNoLongerInFlight) {
   // The count drops once the request's log line is written, just after the answer.
   for (int waited = 0; InFlight() != 0 && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
   EXPECT_EQ(InFlight(), 0U);
+}
+
+TEST_F(HttpServerTest, AStreamThatEndsGoesInChunksAndTheConnectionServesTheNextRequest) {
+  RawClient client(Port());
+  client.Send(
+      "GET /pieces HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /ping HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto received = client.ReadToEnd();
+  EXPECT_TRUE(received.closed_by_server);
+  const auto head_end = received.bytes.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  const std::string head = received.bytes.substr(0, head_end);
+  EXPECT_EQ(head.substr(0, 13), "HTTP/1.1 200 ");
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  const std::string rest = received.bytes.substr(head_end + 4);
+  const std::string chunks = "3\r\none\r\n14\r\n" + std::string(20, 'x') + "\r\n0\r\n\r\n";
+  ASSERT_EQ(rest.substr(0, chunks.size()), chunks);
+  EXPECT_EQ(Bodies(rest.substr(chunks.size())), std::vector<std::string>{"pong"});
+}
+
+// A body that fails midway must not look whole: the connection closes
+// before the last chunk.
+TEST_F(HttpServerTest, AStreamThatFailsMidwayIsCutShortWithoutTheLastChunk) {
+  RawClient client(Port());
+  client.Send("GET /cut HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto received = client.ReadToEnd();
+  EXPECT_TRUE(received.closed_by_server);
+  const std::string sent = "3\r\none\r\n14\r\n" + std::string(20, 'x') + "\r\n";
+  ASSERT_GE(received.bytes.size(), sent.size());
+  EXPECT_EQ(received.bytes.substr(received.bytes.size() - sent.size()), sent) << received.bytes;
 }
 
 TEST_F(HttpServerTest, ARequestArrivingByteByByteIsAnswered) {

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "app/command_service.hpp"
+#include "domain/order_number.hpp"
 #include "infra/store/accrual_queue.hpp"
 #include "infra/store/event_store.hpp"
 #include "infra/store/lane_executor.hpp"
@@ -17,6 +18,14 @@
 #include "infra/store/sql_store.hpp"
 
 namespace gm::testing {
+
+// `prefix` and the digit that makes it pass the Luhn check.
+inline std::string LuhnComplete(const std::string& prefix) {
+  for (char last = '0'; last <= '9'; ++last) {
+    if (domain::PassesLuhn(prefix + last)) return prefix + last;
+  }
+  return prefix;
+}
 
 // The calling thread's event loop for Run. It outlives every Run of the
 // thread: a thread that answers a Run may still be inside its post when the
@@ -101,10 +110,17 @@ class StoreOnLane {
   std::optional<app::UserCredentialsView> FindUserByLogin(const std::string& login) {
     return Run(models_.FindUserByLogin(login));
   }
-  std::vector<app::OrderView> OrdersOf(const std::string& user_id) { return Run(models_.OrdersOf(user_id)); }
+  // The first page of a list; a page further on with `before`.
+  std::vector<app::OrderView> OrdersOf(const std::string& user_id) { return OrdersPage(user_id, app::kNewest).items; }
+  app::ListPage<app::OrderView> OrdersPage(const std::string& user_id, std::int64_t before) {
+    return Run(models_.OrdersOf(user_id, before));
+  }
   app::BalanceView BalanceOf(const std::string& user_id) { return Run(models_.BalanceOf(user_id)); }
   std::vector<app::WithdrawalView> WithdrawalsOf(const std::string& user_id) {
-    return Run(models_.WithdrawalsOf(user_id));
+    return WithdrawalsPage(user_id, app::kNewest).items;
+  }
+  app::ListPage<app::WithdrawalView> WithdrawalsPage(const std::string& user_id, std::int64_t before) {
+    return Run(models_.WithdrawalsOf(user_id, before));
   }
   std::vector<domain::Event> AccountEventsOf(const std::string& user_id) {
     return Run(models_.AccountEventsOf(user_id));

@@ -397,15 +397,16 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
         answers[i].balance = value;
         done.count_down();
       });
-      asio::co_spawn(io_, pipelined.OrdersOf(users[i]), [&, i](std::exception_ptr error, std::vector<app::OrderView> value) {
+      asio::co_spawn(io_, pipelined.OrdersOf(users[i], app::kNewest),
+                     [&, i](std::exception_ptr error, app::ListPage<app::OrderView> value) {
         EXPECT_FALSE(error) << Message(error);
-        answers[i].orders = std::move(value);
+        answers[i].orders = std::move(value.items);
         done.count_down();
       });
-      asio::co_spawn(io_, pipelined.WithdrawalsOf(users[i]),
-                     [&, i](std::exception_ptr error, std::vector<app::WithdrawalView> value) {
+      asio::co_spawn(io_, pipelined.WithdrawalsOf(users[i], app::kNewest),
+                     [&, i](std::exception_ptr error, app::ListPage<app::WithdrawalView> value) {
         EXPECT_FALSE(error) << Message(error);
-        answers[i].withdrawals = std::move(value);
+        answers[i].withdrawals = std::move(value.items);
         done.count_down();
       });
     }
@@ -694,7 +695,7 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
       EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << statement.name << ": " << text << "\n" << plan;
     }
   }
-  EXPECT_EQ(checked, 14) << "every statement and many-keys form of the three adapters";
+  EXPECT_EQ(checked, 16) << "every statement and many-keys form of the three adapters";
 }
 
 // A server that takes the connection and never answers (a host that hangs,

@@ -146,6 +146,50 @@ TEST_P(SqlStoreTest, ProjectionsFollowTheLog) {
   EXPECT_TRUE(lane_->AccountEventsOf("nobody").empty());
 }
 
+TEST_P(SqlStoreTest, ListsComeInPagesNewestFirstEachItemOnce) {
+  // 2 000 orders of u1 (two full pages, then an empty one), 1 001
+  // withdrawals (a full page and one more), with u2's in between.
+  std::vector<app::StreamAppend> orders;
+  for (int i = 0; i < 1999; ++i) {
+    for (const char* user : {"u1", "u2"}) {
+      if (std::string(user) == "u2" && i % 100 != 0) continue;
+      const std::string number = user + std::to_string(i);
+      orders.push_back({"order-" + number, app::kNoStream, {OrderUploaded{number, user, i}}});
+    }
+  }
+  ASSERT_EQ(lane_->Append(std::move(orders)), app::AppendOutcome::kAppended);
+  Register("u1");
+  Credit("u1", "12345678903", 100000);
+  for (int i = 0; i < 1001; ++i) {
+    const auto number = OrderNumber::Parse(testing::LuhnComplete(std::to_string(4000000000LL + i))).Value();
+    ASSERT_TRUE(async_->Withdraw({"u1", number, {1}, i}).HasValue());
+  }
+  std::vector<std::string> seen;
+  std::vector<std::size_t> sizes;
+  for (std::int64_t before = app::kNewest;;) {
+    const auto page = lane_->OrdersPage("u1", before);
+    sizes.push_back(page.items.size());
+    for (const auto& order : page.items) seen.push_back(order.number);
+    if (page.next == 0) break;
+    before = page.next;
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{1000, 1000, 0}));
+  ASSERT_EQ(seen.size(), 2000U);
+  EXPECT_EQ(seen.front(), "12345678903");  // credited last: the newest
+  for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], "u1" + std::to_string(1999 - i)) << i;
+  std::size_t withdrawals = 0;
+  sizes.clear();
+  for (std::int64_t before = app::kNewest;;) {
+    const auto page = lane_->WithdrawalsPage("u1", before);
+    sizes.push_back(page.items.size());
+    withdrawals += page.items.size();
+    if (page.next == 0) break;
+    before = page.next;
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{1000, 1}));
+  EXPECT_EQ(withdrawals, 1001U);
+}
+
 TEST_P(SqlStoreTest, QueueHoldsUploadedOrdersUntilFinal) {
   Register("u1");
   ASSERT_TRUE(async_->UploadOrder({OrderNumber::Parse("12345678903").Value(), "u1", 100}).HasValue());

@@ -10,6 +10,7 @@
 #include "infra/auth/random_hex.hpp"
 #include "infra/http/dispatcher.hpp"
 #include "infra/http/json_body.hpp"
+#include "infra/http/json_list_stream.hpp"
 #include "infra/json/json_text.hpp"
 #include "infra/time.hpp"
 
@@ -53,18 +54,54 @@ Result<Credentials, HttpResponse> ParseCredentials(const HttpRequest& request) {
   return Credentials{std::string(*login), std::string(*password)};
 }
 
-// A JSON array of `items`, each appended by `render` to one buffer.
+// `items` as a JSON array's members, each appended by `render` to one
+// buffer, with commas between.
 template <class T, class Render>
-std::string JsonList(const std::vector<T>& items, Render render) {
-  std::string body;
-  body.reserve(items.size() * 112 + 2);
-  body += '[';
+std::string JsonItems(const std::vector<T>& items, Render render, std::string body = {}) {
+  const std::size_t start = body.size();
+  body.reserve(start + items.size() * 112 + 1);
   for (const auto& item : items) {
-    if (body.size() > 1) body += ',';
+    if (body.size() > start) body += ',';
     render(body, item);
   }
+  return body;
+}
+
+template <class T, class Render>
+std::string JsonList(const std::vector<T>& items, Render render) {
+  std::string body = JsonItems(items, render, "[");
   body += ']';
   return body;
+}
+
+void AppendWithdrawal(std::string& out, const app::WithdrawalView& withdrawal) {
+  out += R"({"order":)";
+  out += JsonString(withdrawal.order);
+  out += R"(,"sum":)";
+  out += JsonPoints(withdrawal.sum);
+  out += R"(,"processed_at":")";
+  out += FormatRfc3339(withdrawal.processed_at);
+  out += "\"}";
+}
+
+// The pages of a list after its first, as JsonListStream asks for them.
+asio::awaitable<JsonListStream::Page> OrdersPage(app::AsyncReadModels& queries, std::string user_id,
+                                                 std::int64_t before) {
+  const auto page = co_await queries.OrdersOf(user_id, before);
+  co_return JsonListStream::Page{JsonItems(page.items, LoyaltyApi::AppendOrder), page.next};
+}
+
+asio::awaitable<JsonListStream::Page> WithdrawalsPage(app::AsyncReadModels& queries, std::string user_id,
+                                                      std::int64_t before) {
+  const auto page = co_await queries.WithdrawalsOf(user_id, before);
+  co_return JsonListStream::Page{JsonItems(page.items, AppendWithdrawal), page.next};
+}
+
+// A list longer than a page: 200 with the rest read as it is sent.
+HttpResponse StreamedList(JsonListStream::Page first, JsonListStream::Fetch fetch) {
+  HttpResponse response = HttpResponse::Json(200, "");
+  response.stream = std::make_shared<JsonListStream>(std::move(first), std::move(fetch));
+  return response;
 }
 
 Result<domain::OrderNumber, HttpResponse> ParseUpload(const HttpRequest& request) {
@@ -274,7 +311,12 @@ asio::awaitable<HttpResponse> LoyaltyApi::UploadOrder(const HttpRequest& request
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Orders(const std::string& user_id) {
-  co_return OrdersAnswer(co_await queries_.OrdersOf(user_id));
+  auto first = co_await queries_.OrdersOf(user_id, app::kNewest);
+  if (first.next == 0) co_return OrdersAnswer(first.items);
+  co_return StreamedList({JsonItems(first.items, AppendOrder), first.next},
+                         [&queries = queries_, user_id](std::int64_t before) {
+                           return OrdersPage(queries, user_id, before);
+                         });
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Balance(const HttpRequest& request, const std::string& user_id) {
@@ -302,7 +344,12 @@ HttpResponse LoyaltyApi::Logout() {
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Withdrawals(const std::string& user_id) {
-  co_return WithdrawalsAnswer(co_await queries_.WithdrawalsOf(user_id));
+  auto first = co_await queries_.WithdrawalsOf(user_id, app::kNewest);
+  if (first.next == 0) co_return WithdrawalsAnswer(first.items);
+  co_return StreamedList({JsonItems(first.items, AppendWithdrawal), first.next},
+                         [&queries = queries_, user_id](std::int64_t before) {
+                           return WithdrawalsPage(queries, user_id, before);
+                         });
 }
 
 void LoyaltyApi::AppendOrder(std::string& out, const app::OrderView& order) {
@@ -350,15 +397,7 @@ asio::awaitable<HttpResponse> LoyaltyApi::Withdraw(const HttpRequest& request, c
 
 HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView>& withdrawals) {
   if (withdrawals.empty()) return HttpResponse::Json(204, "");
-  return HttpResponse::Json(200, JsonList(withdrawals, [](std::string& out, const app::WithdrawalView& withdrawal) {
-                              out += R"({"order":)";
-                              out += JsonString(withdrawal.order);
-                              out += R"(,"sum":)";
-                              out += JsonPoints(withdrawal.sum);
-                              out += R"(,"processed_at":")";
-                              out += FormatRfc3339(withdrawal.processed_at);
-                              out += "\"}";
-                            }));
+  return HttpResponse::Json(200, JsonList(withdrawals, AppendWithdrawal));
 }
 
 HttpResponse LoyaltyApi::HistoryAnswer(const std::vector<domain::HistoryEntry>& history) {

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 #include <sys/resource.h>
 
@@ -16,6 +18,7 @@
 #include "infra/event_loops.hpp"
 #include "infra/http/connection_deadline.hpp"
 #include "infra/http/gzip.hpp"
+#include "infra/http/gzip_stream.hpp"
 #include "infra/http/request_id.hpp"
 #include "infra/http/response_stream.hpp"
 #include "infra/observability/log.hpp"
@@ -414,6 +417,69 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         .Info("stream ended");
   }
 
+  // A stream that ends (a long list): its head, then each piece as a chunk
+  // (HTTP/1.0: as it is, ended by the close), gzip-compressed when the
+  // client takes it, then the last chunk. False when the connection must
+  // close: the client asked so, a write failed, or the stream failed
+  // midway, and then the last chunk never goes, so the client sees the
+  // answer cut short rather than taking part of it for all.
+  awaitable<bool> SendChunked(tcp::socket& socket, ConnectionDeadline& deadline, const HttpRequest& request,
+                              HttpResponse& response, bool keep_alive, bool gzip_ok, unsigned version,
+                              std::string_view route_label, std::chrono::steady_clock::time_point started) {
+    const bool chunked = version != 10;
+    keep_alive = keep_alive && chunked;
+    std::optional<GzipStream> gzip;
+    if (gzip_ok) {
+      gzip.emplace();
+      response.headers.emplace_back("Content-Encoding", "gzip");
+      response.headers.emplace_back("Vary", "Accept-Encoding");
+    }
+    if (chunked) response.headers.emplace_back("Transfer-Encoding", "chunked");
+    std::string out = ResponseBytes(response, keep_alive, version);
+    const std::shared_ptr<ResponseStream> stream = std::move(response.stream);
+    const auto add_chunk = [&out, chunked](std::string_view data) {
+      if (data.empty()) return;
+      if (!chunked) {
+        out += data;
+        return;
+      }
+      std::array<char, 16> size{};
+      const auto end = std::to_chars(size.data(), size.data() + size.size(), data.size(), 16).ptr;
+      out.append(size.data(), end).append("\r\n").append(data).append("\r\n");
+    };
+    std::int64_t bytes = 0;
+    bool whole = false;
+    beast::error_code error;
+    for (;;) {
+      std::string piece;
+      try {
+        piece = co_await stream->Next();
+      } catch (const std::exception& failure) {
+        LogLine()
+            .Add("path", request.path)
+            .Add("request_id", request.id)
+            .Add("error", failure.what())
+            .Warn("a streamed answer failed midway: cut short");
+        break;
+      }
+      if (piece.empty()) {
+        if (gzip) add_chunk(gzip->Finish());
+        if (chunked) out += "0\r\n\r\n";
+        whole = true;
+      } else {
+        add_chunk(gzip ? gzip->Piece(piece) : piece);
+      }
+      deadline.ExpireAfter(kStreamWriteTimeout);
+      std::size_t written = 0;
+      std::tie(error, written) = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+      bytes += static_cast<std::int64_t>(written);
+      out.clear();
+      if (error || whole) break;
+    }
+    CountAndLog(request, route_label, response.status, started, request.body.size(), static_cast<std::size_t>(bytes));
+    co_return whole && !error && keep_alive;
+  }
+
   static awaitable<void> PumpStream(tcp::socket& socket, ConnectionDeadline& deadline, ResponseStream& stream,
                                     std::int64_t& bytes) {
     for (;;) {
@@ -517,6 +583,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         response = co_await HandleOnLane(request, match);
       }
       response.headers.emplace_back("X-Request-Id", request.id);
+      if (response.stream && !response.stream->Endless()) {
+        if (co_await SendChunked(socket, deadline, request, response, keep_alive, gzip_ok, version, route_label,
+                                 started)) {
+          continue;
+        }
+        break;
+      }
       if (response.stream) {
         counted.reset();  // a stream is no work in flight: the shutdown drain does not wait for it
         co_await SendStream(socket, deadline, request, response, version, route_label, started);

@@ -12,21 +12,36 @@ namespace {
 // led by its user: PostgreSQL's pipeline asks that when several requests
 // for one query meet in a batch.
 constexpr SqlQuery kUserByLogin{"user_by_login", "SELECT user_id, password_hash FROM users_view WHERE login = ?"};
+// The lists go by pages of SqlReadModels::kPageRows (the LIMIT below): the
+// first page by user (asked together on a pipeline), the next ones from
+// where the one before ended.
 constexpr SqlQuery kOrdersOf{
     "orders_of",
-    "SELECT number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ? ORDER BY position DESC",
+    "SELECT number, status, accrual, uploaded_at, position FROM orders_view WHERE user_id = ? "
+    "ORDER BY position DESC LIMIT 1000",
     nullptr,
-    "SELECT user_id, number, status, accrual, uploaded_at FROM orders_view WHERE user_id = ANY(?::text[]) "
-    "ORDER BY user_id, position DESC"};
+    "SELECT o.user_id, o.number, o.status, o.accrual, o.uploaded_at, o.position FROM unnest(?::text[]) AS u(id) "
+    "CROSS JOIN LATERAL (SELECT * FROM orders_view WHERE user_id = u.id ORDER BY position DESC LIMIT 1000) AS o "
+    "ORDER BY o.user_id, o.position DESC"};
+constexpr SqlQuery kOrdersBefore{
+    "orders_before",
+    "SELECT number, status, accrual, uploaded_at, position FROM orders_view WHERE user_id = ? AND position < ? "
+    "ORDER BY position DESC LIMIT 1000"};
 constexpr SqlQuery kBalanceOf{"balance_of", "SELECT current, withdrawn FROM balances_view WHERE user_id = ?",
                               nullptr,
                               "SELECT user_id, current, withdrawn FROM balances_view WHERE user_id = ANY(?::text[])"};
 constexpr SqlQuery kWithdrawalsOf{
     "withdrawals_of",
-    "SELECT order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ? ORDER BY position DESC",
+    "SELECT order_number, sum, processed_at, position FROM withdrawals_view WHERE user_id = ? "
+    "ORDER BY position DESC LIMIT 1000",
     nullptr,
-    "SELECT user_id, order_number, sum, processed_at FROM withdrawals_view WHERE user_id = ANY(?::text[]) "
-    "ORDER BY user_id, position DESC"};
+    "SELECT w.user_id, w.order_number, w.sum, w.processed_at, w.position FROM unnest(?::text[]) AS u(id) "
+    "CROSS JOIN LATERAL (SELECT * FROM withdrawals_view WHERE user_id = u.id ORDER BY position DESC LIMIT 1000) "
+    "AS w ORDER BY w.user_id, w.position DESC"};
+constexpr SqlQuery kWithdrawalsBefore{
+    "withdrawals_before",
+    "SELECT order_number, sum, processed_at, position FROM withdrawals_view WHERE user_id = ? AND position < ? "
+    "ORDER BY position DESC LIMIT 1000"};
 
 // A stream is read by its name, "account-<user id>".
 constexpr SqlQuery kStreamEvents{
@@ -45,14 +60,21 @@ std::optional<app::UserCredentialsView> ReadUser(const SqlRows& rows) {
   return app::UserCredentialsView{rows.Text(0, 0), rows.Text(0, 1)};
 }
 
-std::vector<app::OrderView> ReadOrders(const SqlRows& rows) {
-  std::vector<app::OrderView> orders;
-  orders.reserve(static_cast<std::size_t>(rows.Size()));
+// Where the page after `rows` starts: the position in `column` of its
+// last row, when the page is full.
+std::int64_t NextPage(const SqlRows& rows, int column) {
+  return rows.Size() == SqlReadModels::kPageRows ? rows.Int64(rows.Size() - 1, column) : 0;
+}
+
+app::ListPage<app::OrderView> ReadOrders(const SqlRows& rows) {
+  app::ListPage<app::OrderView> page;
+  page.items.reserve(static_cast<std::size_t>(rows.Size()));
   for (int row = 0; row < rows.Size(); ++row) {
-    orders.push_back({rows.Text(row, 0), StatusFromColumn(rows.Text(row, 1)),
-                      domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
+    page.items.push_back({rows.Text(row, 0), StatusFromColumn(rows.Text(row, 1)),
+                          domain::Points{rows.IsNull(row, 2) ? 0 : rows.Int64(row, 2)}, rows.Int64(row, 3)});
   }
-  return orders;
+  page.next = NextPage(rows, 4);
+  return page;
 }
 
 app::BalanceView ReadBalance(const SqlRows& rows) {
@@ -60,13 +82,14 @@ app::BalanceView ReadBalance(const SqlRows& rows) {
   return {domain::Points{rows.Int64(0, 0)}, domain::Points{rows.Int64(0, 1)}};
 }
 
-std::vector<app::WithdrawalView> ReadWithdrawals(const SqlRows& rows) {
-  std::vector<app::WithdrawalView> withdrawals;
-  withdrawals.reserve(static_cast<std::size_t>(rows.Size()));
+app::ListPage<app::WithdrawalView> ReadWithdrawals(const SqlRows& rows) {
+  app::ListPage<app::WithdrawalView> page;
+  page.items.reserve(static_cast<std::size_t>(rows.Size()));
   for (int row = 0; row < rows.Size(); ++row) {
-    withdrawals.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
+    page.items.push_back({rows.Text(row, 0), domain::Points{rows.Int64(row, 1)}, rows.Int64(row, 2)});
   }
-  return withdrawals;
+  page.next = NextPage(rows, 3);
+  return page;
 }
 
 std::vector<domain::Event> ReadEvents(const SqlRows& rows) {
@@ -79,23 +102,26 @@ std::vector<domain::Event> ReadEvents(const SqlRows& rows) {
 }  // namespace
 
 std::vector<SqlQuery> SqlReadModels::Queries() {
-  return {kUserByLogin, kOrdersOf, kBalanceOf, kWithdrawalsOf, kStreamEvents};
+  return {kUserByLogin, kOrdersOf, kOrdersBefore, kBalanceOf, kWithdrawalsOf, kWithdrawalsBefore, kStreamEvents};
 }
 
 app::Async<std::optional<app::UserCredentialsView>> SqlReadModels::FindUserByLogin(const std::string& login) {
   return RunAndRead(executor_, kUserByLogin, Params(login), ReadUser);
 }
 
-app::Async<std::vector<app::OrderView>> SqlReadModels::OrdersOf(const std::string& user_id) {
-  return RunAndRead(executor_, kOrdersOf, Params(user_id), ReadOrders);
+app::Async<app::ListPage<app::OrderView>> SqlReadModels::OrdersOf(const std::string& user_id, std::int64_t before) {
+  if (before == app::kNewest) return RunAndRead(executor_, kOrdersOf, Params(user_id), ReadOrders);
+  return RunAndRead(executor_, kOrdersBefore, Params(user_id, std::to_string(before)), ReadOrders);
 }
 
 app::Async<app::BalanceView> SqlReadModels::BalanceOf(const std::string& user_id) {
   return RunAndRead(executor_, kBalanceOf, Params(user_id), ReadBalance);
 }
 
-app::Async<std::vector<app::WithdrawalView>> SqlReadModels::WithdrawalsOf(const std::string& user_id) {
-  return RunAndRead(executor_, kWithdrawalsOf, Params(user_id), ReadWithdrawals);
+app::Async<app::ListPage<app::WithdrawalView>> SqlReadModels::WithdrawalsOf(const std::string& user_id,
+                                                                            std::int64_t before) {
+  if (before == app::kNewest) return RunAndRead(executor_, kWithdrawalsOf, Params(user_id), ReadWithdrawals);
+  return RunAndRead(executor_, kWithdrawalsBefore, Params(user_id, std::to_string(before)), ReadWithdrawals);
 }
 
 app::Async<std::vector<domain::Event>> SqlReadModels::AccountEventsOf(const std::string& user_id) {

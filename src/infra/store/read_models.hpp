@@ -15,9 +15,12 @@ class SqlReadModels final : public app::AsyncReadModels {
   static std::vector<SqlQuery> Queries();
 
   app::Async<std::optional<app::UserCredentialsView>> FindUserByLogin(const std::string& login) override;
-  app::Async<std::vector<app::OrderView>> OrdersOf(const std::string& user_id) override;
+  // Pages of kPageRows.
+  static constexpr int kPageRows = 1000;
+  app::Async<app::ListPage<app::OrderView>> OrdersOf(const std::string& user_id, std::int64_t before) override;
   app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
-  app::Async<std::vector<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id) override;
+  app::Async<app::ListPage<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id,
+                                                               std::int64_t before) override;
   app::Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) override;
 
  private:
