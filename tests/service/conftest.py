@@ -258,11 +258,29 @@ def latency_report():
     return report
 
 
+_figure_reports = []
+
+
+@pytest.fixture
+def figures_report(request):
+    """Figures a test counted, printed in a section of their own after the
+    run (report before asserting, so a failing run shows them too):
+    report(title, {"what": value, ...})."""
+    def report(title, figures):
+        _figure_reports.append((title, request.node.name, dict(figures)))
+    return report
+
+
 def pytest_terminal_summary(terminalreporter):
     if _latency_reports:
         terminalreporter.section(f"measured delays ({STORE})")
         for what, seconds in _latency_reports:
             terminalreporter.write_line(f"{what:<76} {seconds * 1000:>7.0f} ms")
+    for title, name, figures in _figure_reports:
+        terminalreporter.section(f"{title} ({STORE}, {QUEUE} queue)")
+        terminalreporter.write_line(name)
+        for what, value in figures.items():
+            terminalreporter.write_line(f"  {what:<66} {value:>10}")
     if not _drain_reports:
         return
     terminalreporter.section(f"broker faults ({STORE})")
