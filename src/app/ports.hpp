@@ -62,8 +62,8 @@ struct WithdrawalView {
   domain::TimeMs processed_at = 0;
 };
 
-// A list's items in pages, newest first, so that an answer of any length
-// is read, and sent, a page at a time.
+// A list's items in pages, so that an answer of any length is read, and
+// sent, a page at a time.
 template <class View>
 struct ListPage {
   std::vector<View> items;
@@ -93,9 +93,10 @@ class AsyncReadModels {
   virtual Async<ListPage<OrderView>> OrdersOf(const std::string& user_id, std::int64_t before) = 0;
   virtual Async<BalanceView> BalanceOf(const std::string& user_id) = 0;
   virtual Async<ListPage<WithdrawalView>> WithdrawalsOf(const std::string& user_id, std::int64_t before) = 0;
-  // The user's account stream as it is in the log, oldest first: what the
-  // points history and the balance at an instant are folded from.
-  virtual Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) = 0;
+  // A page of the user's account stream as it is in the log, oldest first,
+  // from after the version `after` (0: from the start; or a page's next):
+  // what the points history and the balance at an instant are folded from.
+  virtual Async<ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::int64_t after) = 0;
 };
 
 // The event store (see AsyncReadModels on how it answers).

@@ -5,12 +5,11 @@
 namespace gm::domain {
 namespace {
 
-// Calls `visit(entry, state_after)` for each credit and withdrawal in
-// stream order, until it answers false.
+// Calls `visit(entry)` for each credit and withdrawal in
+// stream order, from `walk` on, until it answers false: `walk` is then left
+// before that entry (after the last when none refused), and this is false.
 template <class Visit>
-void WalkAccount(const std::vector<Event>& account_events, Visit visit) {
-  AccountState state;
-  TimeMs latest = 0;
+bool WalkAccount(const std::vector<Event>& account_events, AccountWalk& walk, Visit visit) {
   for (const auto& event : account_events) {
     HistoryEntry entry;
     if (const auto* accrued = std::get_if<PointsAccrued>(&event)) {
@@ -20,20 +19,26 @@ void WalkAccount(const std::vector<Event>& account_events, Visit visit) {
     } else {
       continue;
     }
-    state = Evolve(state, event);
-    latest = std::max(latest, entry.at);
-    entry.at = latest;
-    entry.balance = state.current;
-    if (!visit(std::move(entry), state)) return;
+    const AccountWalk after{Evolve(walk.state, event), std::max(walk.latest, entry.at)};
+    entry.at = after.latest;
+    entry.balance = after.state.current;
+    if (!visit(std::move(entry))) return false;
+    walk = after;
   }
+  return true;
 }
 
 }  // namespace
 
 std::vector<HistoryEntry> AccountHistory(const std::vector<Event>& account_events) {
+  AccountWalk walk;
+  return AccountHistory(account_events, walk);
+}
+
+std::vector<HistoryEntry> AccountHistory(const std::vector<Event>& stretch, AccountWalk& walk) {
   std::vector<HistoryEntry> history;
-  history.reserve(account_events.size());
-  WalkAccount(account_events, [&](HistoryEntry entry, const AccountState&) {
+  history.reserve(stretch.size());
+  WalkAccount(stretch, walk, [&](HistoryEntry entry) {
     history.push_back(std::move(entry));
     return true;
   });
@@ -41,13 +46,13 @@ std::vector<HistoryEntry> AccountHistory(const std::vector<Event>& account_event
 }
 
 AccountState AccountAt(const std::vector<Event>& account_events, TimeMs instant) {
-  AccountState at_instant;
-  WalkAccount(account_events, [&](const HistoryEntry& entry, const AccountState& after) {
-    if (entry.at > instant) return false;
-    at_instant = after;
-    return true;
-  });
-  return at_instant;
+  AccountWalk walk;
+  WalkUntil(account_events, instant, walk);
+  return walk.state;
+}
+
+bool WalkUntil(const std::vector<Event>& stretch, TimeMs instant, AccountWalk& walk) {
+  return WalkAccount(stretch, walk, [instant](const HistoryEntry& entry) { return entry.at <= instant; });
 }
 
 }  // namespace gm::domain

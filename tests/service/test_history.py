@@ -1,6 +1,7 @@
 """What the event log gives a customer (SPEC §3a): the points history with
 the running balance, the balance at any instant, and signing out."""
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -8,7 +9,7 @@ from urllib.parse import quote
 
 import requests
 
-from conftest import Client, fund, new_order_number, verb
+from conftest import Client, fresh_database, fund, luhn_complete, make_jwt, new_order_number, verb
 
 
 def history(client):
@@ -155,3 +156,78 @@ def test_logout_clears_the_cookie_and_the_token_lives_on_until_it_expires(server
     assert requests.get(server.url("/api/user/balance"), headers={"Authorization": "Bearer " + token}).status_code == 200
     # Signing out needs no token.
     assert requests.post(server.url("/api/user/logout")).status_code == 200
+
+
+def write_account_log(path, user_id, entries):
+    """An export of one user whose account stream is `entries` (amount in
+    hundredths, positive credits, negative withdrawals; at in ms)."""
+    versions = {}
+
+    with open(path, "w") as out:
+        def emit(stream, kind, data, at):
+            versions[stream] = versions.get(stream, 0) + 1
+            data["at"] = at
+            out.write(json.dumps({"position": 0, "stream": stream, "version": versions[stream], "type": kind,
+                                  "data": data, "time": at}, separators=(",", ":")) + "\n")
+
+        emit("user-big", "user_registered.v1", {"user_id": user_id, "login": "big", "password_hash": "x"}, 1)
+        for order, amount, at in entries:
+            if amount > 0:
+                emit(f"order-{order}", "order_uploaded.v1", {"number": order, "user_id": user_id}, at)
+                emit(f"order-{order}", "order_processed.v1",
+                     {"number": order, "user_id": user_id, "accrual_hundredths": amount}, at)
+                emit(f"account-{user_id}", "points_accrued.v1",
+                     {"user_id": user_id, "order": order, "amount_hundredths": amount}, at)
+            else:
+                emit(f"withdrawal-{order}", "withdrawal_placed.v1",
+                     {"order": order, "user_id": user_id, "sum_hundredths": -amount}, at)
+                emit(f"account-{user_id}", "points_withdrawn.v1",
+                     {"user_id": user_id, "order": order, "sum_hundredths": -amount}, at)
+
+
+def test_a_history_longer_than_a_page_is_whole_and_the_balance_at_any_instant_folds_it(make_server, tmp_path):
+    # 2 500 credits and withdrawals: three pages of the account stream. Some
+    # are stamped before the one ahead of them (clocks differ): their `at` is
+    # then the one ahead's, across the pages' edges too.
+    user_id = f"{7:032x}"
+    start = 1_764_000_000_000
+    entries, balance = [], 0
+    for i in range(2500):
+        at = start + i * 400 - (3000 if i % 7 == 3 else 0)
+        amount = -(balance // 3) if i % 3 == 2 and balance > 0 else 100 + i % 977
+        balance += amount
+        entries.append((luhn_complete(str(10**9 + i)), amount, at))
+    log = tmp_path / "account.jsonl"
+    write_account_log(log, user_id, entries)
+    database = fresh_database(tmp_path, "history")
+    with open(log) as lines:
+        imported = verb("import", "-d", database, stdin=lines.read())
+    assert imported.returncode == 0, imported.stderr
+    server = make_server(database=database)
+    auth = {"Authorization": "Bearer " + make_jwt({"sub": user_id, "exp": int(time.time()) + 3600})}
+
+    expected, running, withdrawn, latest, states = [], 0, 0, 0, []
+    for order, amount, at in entries:
+        running += amount
+        withdrawn += max(0, -amount)
+        latest = max(latest, at)
+        states.append((latest, {"current": running / 100, "withdrawn": withdrawn / 100}))
+        expected.append({"kind": "accrual" if amount > 0 else "withdrawal", "order": order, "amount": amount / 100,
+                         "balance": running / 100,
+                         "at": datetime.fromtimestamp(latest // 1000, timezone.utc).isoformat()})
+    answer = requests.get(server.url("/api/user/balance/history"), headers=auth, timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers.get("Transfer-Encoding") == "chunked"
+    assert answer.json() == list(reversed(expected))
+
+    # The balance at the instants of entries across every page: the state
+    # after the last entry stamped then or before.
+    for i in (0, 1, 998, 999, 1000, 1001, 1999, 2000, 2001, 2498, 2499):
+        instant_ms = states[i][0]
+        want = [state for stamped, state in states if stamped <= instant_ms][-1]
+        at = (datetime.fromtimestamp(instant_ms // 1000, timezone.utc) + timedelta(milliseconds=instant_ms % 1000)
+              ).isoformat(timespec="milliseconds")
+        got = requests.get(server.url("/api/user/balance?at=" + quote(at, safe=":")), headers=auth, timeout=60)
+        assert got.json() == want, (i, at)
+    before = requests.get(server.url("/api/user/balance?at=2001-01-01T00:00:00Z"), headers=auth, timeout=60)
+    assert before.json() == {"current": 0, "withdrawn": 0}

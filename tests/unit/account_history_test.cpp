@@ -63,5 +63,46 @@ TEST(AccountAt, FoldsWhatHappenedUpToTheInstant) {
   EXPECT_EQ(AccountAt(kStream, -5).withdrawn, Points{0});
 }
 
+// A long stream is walked a page at a time: stretch by stretch, from where
+// the last one left the walk, it gives what the whole stream gives.
+TEST(AccountHistory, WalkedInStretchesItIsTheWholeStreamsHistory) {
+  std::vector<Event> stream;
+  for (int i = 0; i < 10; ++i) {
+    const TimeMs at = 1000 * i - (i % 4 == 2 ? 1500 : 0);  // some stamped before the one ahead
+    if (i % 3 == 2) {
+      stream.push_back(PointsWithdrawn{"u1", "w" + std::to_string(i), Points{7}, at});
+    } else {
+      stream.push_back(PointsAccrued{"u1", "a" + std::to_string(i), Points{100 + i}, at});
+    }
+  }
+  const auto whole = AccountHistory(stream);
+  for (const std::size_t stretch : {1U, 3U, 4U}) {
+    AccountWalk walk;
+    std::vector<HistoryEntry> walked;
+    for (std::size_t first = 0; first < stream.size(); first += stretch) {
+      const std::vector<Event> part(stream.begin() + static_cast<std::ptrdiff_t>(first),
+                                    stream.begin() + static_cast<std::ptrdiff_t>(std::min(first + stretch, stream.size())));
+      for (auto& entry : AccountHistory(part, walk)) walked.push_back(std::move(entry));
+    }
+    ASSERT_EQ(walked.size(), whole.size()) << stretch;
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(walked[i].order, whole[i].order) << stretch;
+      EXPECT_EQ(walked[i].balance, whole[i].balance) << stretch;
+      EXPECT_EQ(walked[i].at, whole[i].at) << stretch;
+    }
+    for (const TimeMs instant : {-1, 0, 499, 1000, 2500, 5000, 8999, 100000}) {
+      AccountWalk at_instant;
+      for (std::size_t first = 0; first < stream.size(); first += stretch) {
+        const std::vector<Event> part(
+            stream.begin() + static_cast<std::ptrdiff_t>(first),
+            stream.begin() + static_cast<std::ptrdiff_t>(std::min(first + stretch, stream.size())));
+        if (!WalkUntil(part, instant, at_instant)) break;
+      }
+      EXPECT_EQ(at_instant.state.current, AccountAt(stream, instant).current) << stretch << " " << instant;
+      EXPECT_EQ(at_instant.state.withdrawn, AccountAt(stream, instant).withdrawn) << stretch << " " << instant;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gm::domain

@@ -123,7 +123,10 @@ class StoreOnLane {
     return Run(models_.WithdrawalsOf(user_id, before));
   }
   std::vector<domain::Event> AccountEventsOf(const std::string& user_id) {
-    return Run(models_.AccountEventsOf(user_id));
+    return AccountEventsPage(user_id, 0).items;
+  }
+  app::ListPage<domain::Event> AccountEventsPage(const std::string& user_id, std::int64_t after) {
+    return Run(models_.AccountEventsOf(user_id, after));
   }
   std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) {
     return Run(queue_.ClaimDue(now, lease_until, limit));

@@ -695,7 +695,7 @@ TEST_F(PipelinedEventStoreTest, EveryPipelinedStatementUsesAnIndexWhenOneUserHol
       EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << statement.name << ": " << text << "\n" << plan;
     }
   }
-  EXPECT_EQ(checked, 16) << "every statement and many-keys form of the three adapters";
+  EXPECT_EQ(checked, 17) << "every statement and many-keys form of the three adapters";
 }
 
 // A server that takes the connection and never answers (a host that hangs,

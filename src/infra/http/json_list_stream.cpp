@@ -9,12 +9,15 @@ boost::asio::awaitable<std::string> JsonListStream::Next() {
       co_return piece;
     case Where::kFirst:
       piece = '[' + std::move(page_.items);
+      any_items_ = piece.size() > 1;
       break;
     case Where::kMore:
-      // A page comes back empty only after one that was full to the last row.
+      // A page may have no items (after one full to its last row, or of
+      // a stream with nothing to list in it): then the next one is asked.
       while (piece.empty() && page_.next != 0) {
         auto page = co_await fetch_(page_.next);
-        if (!page.items.empty()) piece = ',' + std::move(page.items);
+        if (!page.items.empty()) piece = (any_items_ ? "," : "") + std::move(page.items);
+        any_items_ = any_items_ || !piece.empty();
         page_ = std::move(page);
       }
       break;

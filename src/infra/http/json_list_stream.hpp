@@ -31,6 +31,7 @@ class JsonListStream final : public ResponseStream {
   Page page_;
   Fetch fetch_;
   Where where_ = Where::kFirst;
+  bool any_items_ = false;  // sent already: the next ones follow a comma
 };
 
 }  // namespace gm::infra::http

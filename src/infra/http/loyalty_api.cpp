@@ -84,6 +84,28 @@ void AppendWithdrawal(std::string& out, const app::WithdrawalView& withdrawal) {
   out += "\"}";
 }
 
+void AppendHistoryEntry(std::string& out, const domain::HistoryEntry& entry) {
+  out += R"({"kind":")";
+  out += entry.kind == domain::HistoryEntry::Kind::kAccrual ? "accrual" : "withdrawal";
+  out += R"(","order":)";
+  out += JsonString(entry.order);
+  out += R"(,"amount":)";
+  out += JsonPoints(entry.amount);
+  out += R"(,"balance":)";
+  out += JsonPoints(entry.balance);
+  out += R"(,"at":")";
+  out += FormatRfc3339(entry.at);
+  out += "\"}";
+}
+
+// Where a page of the account stream began, as the history's first walk
+// found it: read again from `after`, its first `events` are that page.
+struct HistoryPageStart {
+  std::int64_t after = 0;
+  std::size_t events = 0;
+  domain::AccountWalk walk;
+};
+
 // The pages of a list after its first, as JsonListStream asks for them.
 asio::awaitable<JsonListStream::Page> OrdersPage(app::AsyncReadModels& queries, std::string user_id,
                                                  std::int64_t before) {
@@ -95,6 +117,20 @@ asio::awaitable<JsonListStream::Page> WithdrawalsPage(app::AsyncReadModels& quer
                                                       std::int64_t before) {
   const auto page = co_await queries.WithdrawalsOf(user_id, before);
   co_return JsonListStream::Page{JsonItems(page.items, AppendWithdrawal), page.next};
+}
+
+// The history's page `page` (1-based; counting back from the newest):
+// read again, walked from where it began, newest first.
+asio::awaitable<JsonListStream::Page> HistoryPage(app::AsyncReadModels& queries, std::string user_id,
+                                                  std::shared_ptr<const std::vector<HistoryPageStart>> starts,
+                                                  std::int64_t page) {
+  const auto& start = (*starts)[static_cast<std::size_t>(page) - 1];
+  auto events = co_await queries.AccountEventsOf(user_id, start.after);
+  events.items.resize(std::min(events.items.size(), start.events));  // not what was appended since
+  auto walk = start.walk;
+  auto entries = domain::AccountHistory(events.items, walk);
+  std::reverse(entries.begin(), entries.end());
+  co_return JsonListStream::Page{JsonItems(entries, AppendHistoryEntry), page - 1};
 }
 
 // A list longer than a page: 200 with the rest read as it is sent.
@@ -325,16 +361,37 @@ asio::awaitable<HttpResponse> LoyaltyApi::Balance(const HttpRequest& request, co
   if (!at) co_return BalanceAnswer(co_await queries_.BalanceOf(user_id));
   const auto instant = ParseRfc3339(*at);
   if (!instant) co_return HttpResponse::Error(400, "at must be an RFC 3339 date-time, such as 2026-12-02T10:00:00Z");
-  const auto events = co_await queries_.AccountEventsOf(user_id);
-  const auto state = domain::AccountAt(events, *instant);
-  co_return BalanceAnswer({state.current, state.withdrawn});
+  domain::AccountWalk walk;
+  for (std::int64_t after = 0;;) {
+    const auto page = co_await queries_.AccountEventsOf(user_id, after);
+    if (!domain::WalkUntil(page.items, *instant, walk) || page.next == 0) break;
+    after = page.next;
+  }
+  co_return BalanceAnswer({walk.state.current, walk.state.withdrawn});
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::History(const std::string& user_id) {
-  const auto events = co_await queries_.AccountEventsOf(user_id);
-  auto history = domain::AccountHistory(events);
-  std::reverse(history.begin(), history.end());  // newest first
-  co_return HistoryAnswer(history);
+  // The running balance needs the stream from its start, and the answer
+  // goes newest first: the stream is walked once a page at a time, keeping
+  // where each page began, then sent from its last page back, each page
+  // read again and walked from where it began. One page in memory at a
+  // time, and a line per page.
+  auto starts = std::make_shared<std::vector<HistoryPageStart>>();
+  domain::AccountWalk walk;
+  std::vector<domain::HistoryEntry> last;
+  for (std::int64_t after = 0;;) {
+    const auto page = co_await queries_.AccountEventsOf(user_id, after);
+    starts->push_back({after, page.items.size(), walk});
+    last = domain::AccountHistory(page.items, walk);
+    if (page.next == 0) break;
+    after = page.next;
+  }
+  std::reverse(last.begin(), last.end());  // newest first
+  if (starts->size() == 1) co_return HistoryAnswer(last);
+  co_return StreamedList({JsonItems(last, AppendHistoryEntry), static_cast<std::int64_t>(starts->size() - 1)},
+                         [&queries = queries_, user_id, starts](std::int64_t page) {
+                           return HistoryPage(queries, user_id, starts, page);
+                         });
 }
 
 HttpResponse LoyaltyApi::Logout() {
@@ -402,19 +459,7 @@ HttpResponse LoyaltyApi::WithdrawalsAnswer(const std::vector<app::WithdrawalView
 
 HttpResponse LoyaltyApi::HistoryAnswer(const std::vector<domain::HistoryEntry>& history) {
   if (history.empty()) return HttpResponse::Json(204, "");
-  return HttpResponse::Json(200, JsonList(history, [](std::string& out, const domain::HistoryEntry& entry) {
-                              out += R"({"kind":")";
-                              out += entry.kind == domain::HistoryEntry::Kind::kAccrual ? "accrual" : "withdrawal";
-                              out += R"(","order":)";
-                              out += JsonString(entry.order);
-                              out += R"(,"amount":)";
-                              out += JsonPoints(entry.amount);
-                              out += R"(,"balance":)";
-                              out += JsonPoints(entry.balance);
-                              out += R"(,"at":")";
-                              out += FormatRfc3339(entry.at);
-                              out += "\"}";
-                            }));
+  return HttpResponse::Json(200, JsonList(history, AppendHistoryEntry));
 }
 
 }  // namespace gm::infra::http

@@ -43,10 +43,14 @@ constexpr SqlQuery kWithdrawalsBefore{
     "SELECT order_number, sum, processed_at, position FROM withdrawals_view WHERE user_id = ? AND position < ? "
     "ORDER BY position DESC LIMIT 1000"};
 
-// A stream is read by its name, "account-<user id>".
+// A stream is read by its name, "account-<user id>", in pages as the lists.
 constexpr SqlQuery kStreamEvents{
-    "stream_events", "SELECT type, data FROM events WHERE stream = ? ORDER BY version", nullptr,
-    "SELECT stream, type, data FROM events WHERE stream = ANY(?::text[]) ORDER BY stream, version"};
+    "stream_events", "SELECT type, data, version FROM events WHERE stream = ? ORDER BY version LIMIT 1000", nullptr,
+    "SELECT e.stream, e.type, e.data, e.version FROM unnest(?::text[]) AS s(name) CROSS JOIN LATERAL "
+    "(SELECT * FROM events WHERE stream = s.name ORDER BY version LIMIT 1000) AS e ORDER BY e.stream, e.version"};
+constexpr SqlQuery kStreamEventsAfter{
+    "stream_events_after",
+    "SELECT type, data, version FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT 1000"};
 
 domain::OrderStatus StatusFromColumn(std::string_view name) {
   if (name == "PROCESSING") return domain::OrderStatus::kProcessing;
@@ -92,17 +96,19 @@ app::ListPage<app::WithdrawalView> ReadWithdrawals(const SqlRows& rows) {
   return page;
 }
 
-std::vector<domain::Event> ReadEvents(const SqlRows& rows) {
-  std::vector<domain::Event> events;
-  events.reserve(static_cast<std::size_t>(rows.Size()));
-  for (int row = 0; row < rows.Size(); ++row) events.push_back(Decode(rows.Text(row, 0), rows.Text(row, 1)));
-  return events;
+app::ListPage<domain::Event> ReadEvents(const SqlRows& rows) {
+  app::ListPage<domain::Event> page;
+  page.items.reserve(static_cast<std::size_t>(rows.Size()));
+  for (int row = 0; row < rows.Size(); ++row) page.items.push_back(Decode(rows.Text(row, 0), rows.Text(row, 1)));
+  page.next = NextPage(rows, 2);
+  return page;
 }
 
 }  // namespace
 
 std::vector<SqlQuery> SqlReadModels::Queries() {
-  return {kUserByLogin, kOrdersOf, kOrdersBefore, kBalanceOf, kWithdrawalsOf, kWithdrawalsBefore, kStreamEvents};
+  return {kUserByLogin,   kOrdersOf,          kOrdersBefore, kBalanceOf,
+          kWithdrawalsOf, kWithdrawalsBefore, kStreamEvents, kStreamEventsAfter};
 }
 
 app::Async<std::optional<app::UserCredentialsView>> SqlReadModels::FindUserByLogin(const std::string& login) {
@@ -124,8 +130,11 @@ app::Async<app::ListPage<app::WithdrawalView>> SqlReadModels::WithdrawalsOf(cons
   return RunAndRead(executor_, kWithdrawalsBefore, Params(user_id, std::to_string(before)), ReadWithdrawals);
 }
 
-app::Async<std::vector<domain::Event>> SqlReadModels::AccountEventsOf(const std::string& user_id) {
-  return RunAndRead(executor_, kStreamEvents, Params(domain::AccountStream(user_id)), ReadEvents);
+app::Async<app::ListPage<domain::Event>> SqlReadModels::AccountEventsOf(const std::string& user_id,
+                                                                        std::int64_t after) {
+  if (after == 0) return RunAndRead(executor_, kStreamEvents, Params(domain::AccountStream(user_id)), ReadEvents);
+  return RunAndRead(executor_, kStreamEventsAfter, Params(domain::AccountStream(user_id), std::to_string(after)),
+                    ReadEvents);
 }
 
 }  // namespace gm::infra::store

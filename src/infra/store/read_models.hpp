@@ -21,7 +21,7 @@ class SqlReadModels final : public app::AsyncReadModels {
   app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
   app::Async<app::ListPage<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id,
                                                                std::int64_t before) override;
-  app::Async<std::vector<domain::Event>> AccountEventsOf(const std::string& user_id) override;
+  app::Async<app::ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::int64_t after) override;
 
  private:
   SqlExecutor& executor_;
