@@ -10,7 +10,8 @@ Usage: /usr/bin/python3 bench/instructions_per_read.py [reads] BINARY [BINARY...
 
 With GM_BENCH_REQUEST=upload each request is an order upload instead (a new
 number each time: an append of one event and its projections), for the
-write path.
+write path; with GM_BENCH_REQUEST=orders, a read of the user's list of
+orders (one order: the first page of the list is all of it).
 """
 
 import os
@@ -26,12 +27,15 @@ from conftest import ROOT, Client, Service, new_order_number  # noqa: E402
 BENCH_JWT_KEY = "bench-key-of-thirty-two-bytes-long"  # JWT_KEY takes 32 bytes or more
 
 WARM_UP = 500
-UPLOADS = os.environ.get("GM_BENCH_REQUEST") == "upload"
+REQUEST = os.environ.get("GM_BENCH_REQUEST", "balance")
+UPLOADS = REQUEST == "upload"
 
 
 def one_request(client):
     if UPLOADS:
         assert client.upload(new_order_number()).status_code == 202
+    elif REQUEST == "orders":
+        assert client.get("/api/user/orders").status_code == 200
     else:
         assert client.get("/api/user/balance").status_code == 200
 
@@ -72,7 +76,7 @@ def main():
     directory = tempfile.mkdtemp()
     os.chmod(directory, 0o755)
     try:
-        what = "order uploads" if UPLOADS else "balance reads"
+        what = {"upload": "order uploads", "orders": "reads of the order list"}.get(REQUEST, "balance reads")
         print(f"\n{reads} {what} after {WARM_UP} of warm-up, one kept-alive connection\n")
         print("| binary | instructions per request |")
         print("|---|---|")

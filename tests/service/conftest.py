@@ -134,12 +134,18 @@ class Service:
             cwd=self.workdir, env=self.env, stdout=log, stderr=log)
         log.close()
 
+        # The docs listener opens just after the API's: both are waited for,
+        # unless the test moved the docs elsewhere.
+        ports = [self.port] if "--openapi-address" in self.args else [self.port, self.docs_port]
+
         def ready():
             if self.process.poll() is not None:
                 raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return True
+                for port in ports:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        pass
+                return True
             except OSError:
                 return False
 

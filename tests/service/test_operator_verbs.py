@@ -267,10 +267,11 @@ def test_rebuild_while_withdrawals_race_keeps_every_balance(make_server, accrual
     codes = {}
     lock = threading.Lock()
     stop = time.monotonic() + 12
+    rebuilt = threading.Event()  # two rebuilds at least, however slow the machine
 
     def withdraw_in_turn(offset):
         i = offset
-        while time.monotonic() < stop:
+        while not rebuilt.is_set():
             client = users[i % len(users)]
             i += 3
             code = client.withdraw(new_order_number(), 1).status_code
@@ -282,12 +283,15 @@ def test_rebuild_while_withdrawals_race_keeps_every_balance(make_server, accrual
     rebuilds = 0
     with ThreadPoolExecutor(max_workers=8) as pool:
         racers = [pool.submit(withdraw_in_turn, k) for k in range(8)]
-        while time.monotonic() < stop:
-            result = verb("rebuild-projections", "-d", str(server.database))
-            assert result.returncode == 0, result.stderr
-            rebuilds += 1
-            live = verb("verify", "-d", str(server.database))  # its snapshot, while withdrawals commit
-            assert live.returncode == 0, live.stdout
+        try:
+            while time.monotonic() < stop or rebuilds < 2:
+                result = verb("rebuild-projections", "-d", str(server.database))
+                assert result.returncode == 0, result.stderr
+                rebuilds += 1
+                live = verb("verify", "-d", str(server.database))  # its snapshot, while withdrawals commit
+                assert live.returncode == 0, live.stdout
+        finally:
+            rebuilt.set()
         for racer in racers:
             racer.result()
     assert rebuilds >= 2 and codes.get(200, 0) > 0, (rebuilds, codes)  # the race did happen
