@@ -67,11 +67,10 @@ struct WithdrawalView {
 template <class View>
 struct ListPage {
   std::vector<View> items;
-  // Ask with this as `before` for the next page; 0: there is none.
-  std::int64_t next = 0;
+  // Where the next page starts (the key of this page's last item, as the
+  // adapter has it); empty: there is none.
+  std::string next;
 };
-// Where a list starts: its newest item.
-inline constexpr std::int64_t kNewest = 0;
 
 // The asynchronous ports below answer as Asio coroutines (decision 0010):
 // the caller co_awaits the call and resumes on its own executor, with the
@@ -89,14 +88,15 @@ class AsyncReadModels {
  public:
   virtual ~AsyncReadModels() = default;
   virtual Async<std::optional<UserCredentialsView>> FindUserByLogin(const std::string& login) = 0;
-  // A page of the user's orders, from `before` (kNewest, or a page's next).
-  virtual Async<ListPage<OrderView>> OrdersOf(const std::string& user_id, std::int64_t before) = 0;
+  // A page of the user's orders, newest first, from after `after` (empty:
+  // from the newest; or a page's next).
+  virtual Async<ListPage<OrderView>> OrdersOf(const std::string& user_id, std::string after) = 0;
   virtual Async<BalanceView> BalanceOf(const std::string& user_id) = 0;
-  virtual Async<ListPage<WithdrawalView>> WithdrawalsOf(const std::string& user_id, std::int64_t before) = 0;
+  virtual Async<ListPage<WithdrawalView>> WithdrawalsOf(const std::string& user_id, std::string after) = 0;
   // A page of the user's account stream as it is in the log, oldest first,
-  // from after the version `after` (0: from the start; or a page's next):
-  // what the points history and the balance at an instant are folded from.
-  virtual Async<ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::int64_t after) = 0;
+  // from after `after` (empty: from the start; or a page's next): what the
+  // points history and the balance at an instant are folded from.
+  virtual Async<ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::string after) = 0;
 };
 
 // The event store (see AsyncReadModels on how it answers).

@@ -110,23 +110,23 @@ class StoreOnLane {
   std::optional<app::UserCredentialsView> FindUserByLogin(const std::string& login) {
     return Run(models_.FindUserByLogin(login));
   }
-  // The first page of a list; a page further on with `before`.
-  std::vector<app::OrderView> OrdersOf(const std::string& user_id) { return OrdersPage(user_id, app::kNewest).items; }
-  app::ListPage<app::OrderView> OrdersPage(const std::string& user_id, std::int64_t before) {
-    return Run(models_.OrdersOf(user_id, before));
+  // The first page of a list; a page further on with `after`.
+  std::vector<app::OrderView> OrdersOf(const std::string& user_id) { return OrdersPage(user_id, {}).items; }
+  app::ListPage<app::OrderView> OrdersPage(const std::string& user_id, std::string after) {
+    return Run(models_.OrdersOf(user_id, std::move(after)));
   }
   app::BalanceView BalanceOf(const std::string& user_id) { return Run(models_.BalanceOf(user_id)); }
   std::vector<app::WithdrawalView> WithdrawalsOf(const std::string& user_id) {
-    return WithdrawalsPage(user_id, app::kNewest).items;
+    return WithdrawalsPage(user_id, {}).items;
   }
-  app::ListPage<app::WithdrawalView> WithdrawalsPage(const std::string& user_id, std::int64_t before) {
-    return Run(models_.WithdrawalsOf(user_id, before));
+  app::ListPage<app::WithdrawalView> WithdrawalsPage(const std::string& user_id, std::string after) {
+    return Run(models_.WithdrawalsOf(user_id, std::move(after)));
   }
   std::vector<domain::Event> AccountEventsOf(const std::string& user_id) {
-    return AccountEventsPage(user_id, 0).items;
+    return AccountEventsPage(user_id, {}).items;
   }
-  app::ListPage<domain::Event> AccountEventsPage(const std::string& user_id, std::int64_t after) {
-    return Run(models_.AccountEventsOf(user_id, after));
+  app::ListPage<domain::Event> AccountEventsPage(const std::string& user_id, std::string after) {
+    return Run(models_.AccountEventsOf(user_id, std::move(after)));
   }
   std::vector<app::PendingOrder> ClaimDue(domain::TimeMs now, domain::TimeMs lease_until, std::size_t limit) {
     return Run(queue_.ClaimDue(now, lease_until, limit));

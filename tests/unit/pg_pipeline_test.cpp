@@ -397,13 +397,13 @@ TEST_F(PgPipelineTest, PipelinedReadModelsAnswerWhatTheBlockingStoreDoes) {
         answers[i].balance = value;
         done.count_down();
       });
-      asio::co_spawn(io_, pipelined.OrdersOf(users[i], app::kNewest),
+      asio::co_spawn(io_, pipelined.OrdersOf(users[i], {}),
                      [&, i](std::exception_ptr error, app::ListPage<app::OrderView> value) {
         EXPECT_FALSE(error) << Message(error);
         answers[i].orders = std::move(value.items);
         done.count_down();
       });
-      asio::co_spawn(io_, pipelined.WithdrawalsOf(users[i], app::kNewest),
+      asio::co_spawn(io_, pipelined.WithdrawalsOf(users[i], {}),
                      [&, i](std::exception_ptr error, app::ListPage<app::WithdrawalView> value) {
         EXPECT_FALSE(error) << Message(error);
         answers[i].withdrawals = std::move(value.items);

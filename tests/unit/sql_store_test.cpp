@@ -166,12 +166,12 @@ TEST_P(SqlStoreTest, ListsComeInPagesNewestFirstEachItemOnce) {
   }
   std::vector<std::string> seen;
   std::vector<std::size_t> sizes;
-  for (std::int64_t before = app::kNewest;;) {
-    const auto page = lane_->OrdersPage("u1", before);
+  for (std::string after;;) {
+    const auto page = lane_->OrdersPage("u1", after);
     sizes.push_back(page.items.size());
     for (const auto& order : page.items) seen.push_back(order.number);
-    if (page.next == 0) break;
-    before = page.next;
+    if (page.next.empty()) break;
+    after = page.next;
   }
   EXPECT_EQ(sizes, (std::vector<std::size_t>{1000, 1000, 0}));
   ASSERT_EQ(seen.size(), 2000U);
@@ -179,12 +179,12 @@ TEST_P(SqlStoreTest, ListsComeInPagesNewestFirstEachItemOnce) {
   for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], "u1" + std::to_string(1999 - i)) << i;
   std::size_t withdrawals = 0;
   sizes.clear();
-  for (std::int64_t before = app::kNewest;;) {
-    const auto page = lane_->WithdrawalsPage("u1", before);
+  for (std::string after;;) {
+    const auto page = lane_->WithdrawalsPage("u1", after);
     sizes.push_back(page.items.size());
     withdrawals += page.items.size();
-    if (page.next == 0) break;
-    before = page.next;
+    if (page.next.empty()) break;
+    after = page.next;
   }
   EXPECT_EQ(sizes, (std::vector<std::size_t>{1000, 1}));
   EXPECT_EQ(withdrawals, 1001U);

@@ -14,7 +14,7 @@ boost::asio::awaitable<std::string> JsonListStream::Next() {
     case Where::kMore:
       // A page may have no items (after one full to its last row, or of
       // a stream with nothing to list in it): then the next one is asked.
-      while (piece.empty() && page_.next != 0) {
+      while (piece.empty() && !page_.next.empty()) {
         auto page = co_await fetch_(page_.next);
         if (!page.items.empty()) piece = (any_items_ ? "," : "") + std::move(page.items);
         any_items_ = any_items_ || !piece.empty();
@@ -22,7 +22,7 @@ boost::asio::awaitable<std::string> JsonListStream::Next() {
       }
       break;
   }
-  where_ = page_.next == 0 ? Where::kEnded : Where::kMore;
+  where_ = page_.next.empty() ? Where::kEnded : Where::kMore;
   if (where_ == Where::kEnded) piece += ']';
   co_return piece;
 }

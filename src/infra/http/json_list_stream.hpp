@@ -1,7 +1,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -16,9 +15,9 @@ class JsonListStream final : public ResponseStream {
  public:
   struct Page {
     std::string items;      // rendered, joined by commas, without brackets
-    std::int64_t next = 0;  // where the page after it starts; 0: none
+    std::string next;   // where the page after it starts; empty: none
   };
-  using Fetch = std::function<boost::asio::awaitable<Page>(std::int64_t before)>;
+  using Fetch = std::function<boost::asio::awaitable<Page>(std::string next)>;
 
   JsonListStream(Page first, Fetch fetch) : page_(std::move(first)), fetch_(std::move(fetch)) {}
 

@@ -101,36 +101,37 @@ void AppendHistoryEntry(std::string& out, const domain::HistoryEntry& entry) {
 // Where a page of the account stream began, as the history's first walk
 // found it: read again from `after`, its first `events` are that page.
 struct HistoryPageStart {
-  std::int64_t after = 0;
+  std::string after;
   std::size_t events = 0;
   domain::AccountWalk walk;
 };
 
 // The pages of a list after its first, as JsonListStream asks for them.
 asio::awaitable<JsonListStream::Page> OrdersPage(app::AsyncReadModels& queries, std::string user_id,
-                                                 std::int64_t before) {
-  const auto page = co_await queries.OrdersOf(user_id, before);
+                                                 std::string after) {
+  const auto page = co_await queries.OrdersOf(user_id, std::move(after));
   co_return JsonListStream::Page{JsonItems(page.items, LoyaltyApi::AppendOrder), page.next};
 }
 
 asio::awaitable<JsonListStream::Page> WithdrawalsPage(app::AsyncReadModels& queries, std::string user_id,
-                                                      std::int64_t before) {
-  const auto page = co_await queries.WithdrawalsOf(user_id, before);
+                                                      std::string after) {
+  const auto page = co_await queries.WithdrawalsOf(user_id, std::move(after));
   co_return JsonListStream::Page{JsonItems(page.items, AppendWithdrawal), page.next};
 }
 
-// The history's page `page` (1-based; counting back from the newest):
-// read again, walked from where it began, newest first.
+// The history's page `page` (1-based, counting from the oldest; sent from
+// the newest): read again, walked from where it began, newest first.
 asio::awaitable<JsonListStream::Page> HistoryPage(app::AsyncReadModels& queries, std::string user_id,
                                                   std::shared_ptr<const std::vector<HistoryPageStart>> starts,
-                                                  std::int64_t page) {
-  const auto& start = (*starts)[static_cast<std::size_t>(page) - 1];
+                                                  std::size_t page) {
+  const auto& start = (*starts)[page - 1];
   auto events = co_await queries.AccountEventsOf(user_id, start.after);
   events.items.resize(std::min(events.items.size(), start.events));  // not what was appended since
   auto walk = start.walk;
   auto entries = domain::AccountHistory(events.items, walk);
   std::reverse(entries.begin(), entries.end());
-  co_return JsonListStream::Page{JsonItems(entries, AppendHistoryEntry), page - 1};
+  co_return JsonListStream::Page{JsonItems(entries, AppendHistoryEntry),
+                                 page > 1 ? std::to_string(page - 1) : std::string()};
 }
 
 // A list longer than a page: 200 with the rest read as it is sent.
@@ -347,11 +348,11 @@ asio::awaitable<HttpResponse> LoyaltyApi::UploadOrder(const HttpRequest& request
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Orders(const std::string& user_id) {
-  auto first = co_await queries_.OrdersOf(user_id, app::kNewest);
-  if (first.next == 0) co_return OrdersAnswer(first.items);
-  co_return StreamedList({JsonItems(first.items, AppendOrder), first.next},
-                         [&queries = queries_, user_id](std::int64_t before) {
-                           return OrdersPage(queries, user_id, before);
+  auto first = co_await queries_.OrdersOf(user_id, {});
+  if (first.next.empty()) co_return OrdersAnswer(first.items);
+  co_return StreamedList({JsonItems(first.items, AppendOrder), std::move(first.next)},
+                         [&queries = queries_, user_id](std::string after) {
+                           return OrdersPage(queries, user_id, std::move(after));
                          });
 }
 
@@ -362,10 +363,10 @@ asio::awaitable<HttpResponse> LoyaltyApi::Balance(const HttpRequest& request, co
   const auto instant = ParseRfc3339(*at);
   if (!instant) co_return HttpResponse::Error(400, "at must be an RFC 3339 date-time, such as 2026-12-02T10:00:00Z");
   domain::AccountWalk walk;
-  for (std::int64_t after = 0;;) {
-    const auto page = co_await queries_.AccountEventsOf(user_id, after);
-    if (!domain::WalkUntil(page.items, *instant, walk) || page.next == 0) break;
-    after = page.next;
+  for (std::string after;;) {
+    auto page = co_await queries_.AccountEventsOf(user_id, after);
+    if (!domain::WalkUntil(page.items, *instant, walk) || page.next.empty()) break;
+    after = std::move(page.next);
   }
   co_return BalanceAnswer({walk.state.current, walk.state.withdrawn});
 }
@@ -379,18 +380,18 @@ asio::awaitable<HttpResponse> LoyaltyApi::History(const std::string& user_id) {
   auto starts = std::make_shared<std::vector<HistoryPageStart>>();
   domain::AccountWalk walk;
   std::vector<domain::HistoryEntry> last;
-  for (std::int64_t after = 0;;) {
-    const auto page = co_await queries_.AccountEventsOf(user_id, after);
+  for (std::string after;;) {
+    auto page = co_await queries_.AccountEventsOf(user_id, after);
     starts->push_back({after, page.items.size(), walk});
     last = domain::AccountHistory(page.items, walk);
-    if (page.next == 0) break;
-    after = page.next;
+    if (page.next.empty()) break;
+    after = std::move(page.next);
   }
   std::reverse(last.begin(), last.end());  // newest first
   if (starts->size() == 1) co_return HistoryAnswer(last);
-  co_return StreamedList({JsonItems(last, AppendHistoryEntry), static_cast<std::int64_t>(starts->size() - 1)},
-                         [&queries = queries_, user_id, starts](std::int64_t page) {
-                           return HistoryPage(queries, user_id, starts, page);
+  co_return StreamedList({JsonItems(last, AppendHistoryEntry), std::to_string(starts->size() - 1)},
+                         [&queries = queries_, user_id, starts](const std::string& page) {
+                           return HistoryPage(queries, user_id, starts, std::stoul(page));
                          });
 }
 
@@ -401,11 +402,11 @@ HttpResponse LoyaltyApi::Logout() {
 }
 
 asio::awaitable<HttpResponse> LoyaltyApi::Withdrawals(const std::string& user_id) {
-  auto first = co_await queries_.WithdrawalsOf(user_id, app::kNewest);
-  if (first.next == 0) co_return WithdrawalsAnswer(first.items);
-  co_return StreamedList({JsonItems(first.items, AppendWithdrawal), first.next},
-                         [&queries = queries_, user_id](std::int64_t before) {
-                           return WithdrawalsPage(queries, user_id, before);
+  auto first = co_await queries_.WithdrawalsOf(user_id, {});
+  if (first.next.empty()) co_return WithdrawalsAnswer(first.items);
+  co_return StreamedList({JsonItems(first.items, AppendWithdrawal), std::move(first.next)},
+                         [&queries = queries_, user_id](std::string after) {
+                           return WithdrawalsPage(queries, user_id, std::move(after));
                          });
 }
 

@@ -17,11 +17,11 @@ class SqlReadModels final : public app::AsyncReadModels {
   app::Async<std::optional<app::UserCredentialsView>> FindUserByLogin(const std::string& login) override;
   // Pages of kPageRows.
   static constexpr int kPageRows = 1000;
-  app::Async<app::ListPage<app::OrderView>> OrdersOf(const std::string& user_id, std::int64_t before) override;
+  app::Async<app::ListPage<app::OrderView>> OrdersOf(const std::string& user_id, std::string after) override;
   app::Async<app::BalanceView> BalanceOf(const std::string& user_id) override;
   app::Async<app::ListPage<app::WithdrawalView>> WithdrawalsOf(const std::string& user_id,
-                                                               std::int64_t before) override;
-  app::Async<app::ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::int64_t after) override;
+                                                               std::string after) override;
+  app::Async<app::ListPage<domain::Event>> AccountEventsOf(const std::string& user_id, std::string after) override;
 
  private:
   SqlExecutor& executor_;
