@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 
@@ -61,6 +62,9 @@ std::optional<std::string> TokenIssuer::Verify(std::string_view token, domain::T
   errno = 0;
   const long expires_at = jwt_get_grant_int(jwt.get(), "exp");
   if (errno != 0 || expires_at <= now / 1000) return std::nullopt;
+  // An expiry past what milliseconds hold is none we issued, and would
+  // overflow below (found by tests/fuzz/jwt_verify).
+  if (expires_at > std::numeric_limits<domain::TimeMs>::max() / 1000) return std::nullopt;
   const char* subject = jwt_get_grant(jwt.get(), "sub");
   if (subject == nullptr || *subject == '\0') return std::nullopt;
   std::lock_guard lock(mutex_);

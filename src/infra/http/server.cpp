@@ -20,6 +20,7 @@
 #include "infra/http/gzip.hpp"
 #include "infra/http/gzip_stream.hpp"
 #include "infra/http/request_id.hpp"
+#include "infra/http/request_reading.hpp"
 #include "infra/http/response_stream.hpp"
 #include "infra/observability/log.hpp"
 #include "infra/observability/metrics.hpp"
@@ -36,7 +37,6 @@ using asio::use_awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 // After refusing a request we read and discard what the client is still
 // sending, so it sees our answer instead of a connection reset.
 constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
@@ -74,41 +74,6 @@ constexpr domain::TimeMs kMalformedLogEveryMs = 1000;
 
 bool AcceptsGzip(std::string_view accept_encoding) { return accept_encoding.find("gzip") != std::string_view::npos; }
 
-HttpRequest ToRequest(bhttp::request<bhttp::string_body>&& message, const std::string& remote) {
-  HttpRequest request;
-  request.remote = remote;
-  request.method = std::string(message.method_string());
-  const std::string_view target = message.target();
-  const auto question = target.find('?');
-  request.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), LowerAscii);
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(message.body());
-  return request;
-}
-
-// Undoes Content-Encoding; nothing when the body is usable as it is.
-std::optional<HttpResponse> DecodeBody(HttpRequest& request, std::size_t max_decoded_bytes) {
-  const auto encoding = request.Header("content-encoding");
-  if (!encoding || encoding->empty() || *encoding == "identity") return std::nullopt;
-  if (MediaType(*encoding) != "gzip") return HttpResponse::Error(415, "only gzip Content-Encoding is supported");
-  auto decoded = Gunzip(request.body, max_decoded_bytes);
-  if (!decoded) {
-    switch (decoded.Error()) {
-      case GunzipError::kCorrupt:
-        return HttpResponse::Error(400, "the gzip body is corrupt");
-      case GunzipError::kTooLarge:
-        return HttpResponse::Error(413, "the decompressed body is too large");
-    }
-  }
-  request.body = std::move(decoded.Value());
-  return std::nullopt;
-}
-
 // Bodies up to this size go out in the head's buffer: one send(2), where a
 // gather write is a sendmsg(2); copying them costs less than the difference.
 constexpr std::size_t kBodyInHeadBytes = 16 * 1024;
@@ -144,8 +109,6 @@ std::string ResponseBytes(HttpResponse& response, bool keep_alive, unsigned vers
   return head;
 }
 
-using RequestParser = bhttp::request_parser<bhttp::string_body>;
-
 // Counts a request as in flight while it lives, however its handling ends:
 // the shutdown drain waits for the count to reach zero.
 class InFlightRequest {
@@ -170,42 +133,6 @@ class OpenConnection {
  private:
   std::atomic<std::size_t>& count_;
 };
-
-// Feeds `parser` what `buffer` holds. Returns true when the parser needs
-// more bytes than that to finish the header (or, with `whole`, the message).
-bool NeedsMoreBytes(RequestParser& parser, beast::flat_buffer& buffer, bool whole, beast::error_code& error) {
-  while (!(whole ? parser.is_done() : parser.is_header_done())) {
-    if (buffer.size() == 0) return true;
-    const std::size_t used = parser.put(buffer.data(), error);
-    buffer.consume(used);
-    if (error == bhttp::error::need_more) {
-      error = {};
-      return true;
-    }
-    if (error) return false;
-    if (used == 0) return true;
-  }
-  return false;
-}
-
-// Reads once into `buffer`; the end of the stream is an error unless it
-// completes the message (beast::http::read_some's rules).
-void TakeRead(RequestParser& parser, beast::flat_buffer& buffer, beast::error_code read_error, std::size_t bytes,
-              bool deadline_expired, beast::error_code& error) {
-  if (read_error == asio::error::eof) {
-    if (!parser.got_some()) {
-      error = bhttp::error::end_of_stream;
-      return;
-    }
-    parser.put_eof(error);
-    return;
-  }
-  if (read_error) {
-    error = deadline_expired ? beast::error::timeout : read_error;
-    return;
-  }
-  buffer.commit(bytes);
-}
 
 // Writes what the socket takes now, without waiting for it: a small answer
 // usually goes out whole, with no trip through the reactor.

@@ -1,0 +1,47 @@
+#pragma once
+
+// How HttpServer's sessions read a request, apart from the socket: Beast's
+// parser fed from the connection's buffer, the message turned into an
+// HttpRequest, and its Content-Encoding undone. server.cpp drives these
+// with its reads; the fuzzing harness (tests/fuzz/http_request) drives them
+// with bytes. Beast's headers come with this one: include it only where a
+// request is read.
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "infra/http/request.hpp"
+
+namespace gm::infra::http {
+
+// A request's line and headers may take this many bytes; more is 431.
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+// Feeds `parser` what `buffer` holds. Returns true when the parser needs
+// more bytes than that to finish the header (or, with `whole`, the message).
+bool NeedsMoreBytes(RequestParser& parser, boost::beast::flat_buffer& buffer, bool whole,
+                    boost::beast::error_code& error);
+
+// Takes the outcome of one read of `bytes` into `buffer.prepare(...)`; the
+// end of the stream is an error unless it completes the message
+// (beast::http::read_some's rules).
+void TakeRead(RequestParser& parser, boost::beast::flat_buffer& buffer, boost::beast::error_code read_error,
+              std::size_t bytes, bool deadline_expired, boost::beast::error_code& error);
+
+// The parsed message as the handlers see it (header names in lower case).
+HttpRequest ToRequest(boost::beast::http::request<boost::beast::http::string_body>&& message,
+                      const std::string& remote);
+
+// Undoes Content-Encoding; nothing when the body is usable as it is, else
+// the answer refusing it (415, or 400/413 for a corrupt or too large gzip).
+std::optional<HttpResponse> DecodeBody(HttpRequest& request, std::size_t max_decoded_bytes);
+
+}  // namespace gm::infra::http
