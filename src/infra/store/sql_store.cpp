@@ -55,6 +55,7 @@ std::int64_t SqlStore::RebuildProjections(const std::function<void(std::int64_t,
   if (c->Kind() == Dialect::kPostgres) c->Execute("LOCK TABLE events, accrual_queue IN EXCLUSIVE MODE");
   const auto replayed = ReplayIntoReadModels(*c, progress);
   transaction.Commit();
+  RefreshPlannerStatistics(*c);
   return replayed;
 }
 

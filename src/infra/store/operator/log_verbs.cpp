@@ -130,6 +130,7 @@ std::int64_t ImportEvents(sql::ConnectionPool& pool, std::istream& in) {
   }
   ReplayIntoReadModels(*c, {});
   transaction.Commit();
+  RefreshPlannerStatistics(*c);
   return imported;
 }
 

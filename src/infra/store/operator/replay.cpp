@@ -74,4 +74,8 @@ std::int64_t ReplayIntoReadModels(sql::Connection& c, const ReplayProgress& prog
   return replayed;
 }
 
+void RefreshPlannerStatistics(sql::Connection& connection) {
+  if (connection.Kind() == Dialect::kPostgres) connection.Execute("ANALYZE");
+}
+
 }  // namespace gm::infra::store
