@@ -46,15 +46,18 @@ class PgPipelineTest : public ::testing::Test {
     admin_uri_ = admin;
   }
 
-  void Open(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {}) {
-    OpenStopped(std::move(statements), connections, std::move(uri));
+  void Open(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {},
+            std::chrono::milliseconds answer_within = kAnswerWithin) {
+    OpenStopped(std::move(statements), connections, std::move(uri), answer_within);
     Run();
   }
   // Without running the event loop yet: queries submitted meanwhile all
   // reach their connection before it sends anything, as one batch.
-  void OpenStopped(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {}) {
+  void OpenStopped(std::vector<PgStatementText> statements, std::size_t connections = 2, std::string uri = {},
+                   std::chrono::milliseconds answer_within = kAnswerWithin) {
     pool_ = std::make_unique<PgPipelinePool>(std::vector<asio::io_context*>{&io_}, uri.empty() ? admin_uri_ : uri,
-                                             std::move(statements), connections);
+                                             std::move(statements), connections,
+                                             PgPipelinePool::LoopThreads::kAny, answer_within);
   }
   void Run() {
     for (auto& thread : threads_) thread = std::thread([this] { io_.run(); });
@@ -324,6 +327,41 @@ TEST_F(PgPipelineTest, AQueryCaughtByALostConnectionIsAnsweredOnANewOne) {
   const auto after = Ask("pid", {});
   ASSERT_FALSE(after.error) << Message(after.error);
   EXPECT_NE(after.rows.Text(0, 0), pid) << "a new backend answers";
+}
+
+// The server gives a statement up at 80 % of the deadline: a slow one (or
+// one waiting for a lock) fails as unavailable, with nothing done, and the
+// connection goes on.
+TEST_F(PgPipelineTest, AStatementPastTheDeadlineFailsAsUnavailableOnAConnectionThatGoesOn) {
+  Open({{"pid", "SELECT pg_backend_pid()"}, {"sleep", "SELECT pg_sleep(?::float8)"}}, 1, {},
+       std::chrono::milliseconds(500));
+  const auto before = Ask("pid", {});
+  ASSERT_FALSE(before.error) << Message(before.error);
+  const auto slow = Ask("sleep", {"3"});
+  ASSERT_TRUE(slow.error) << "answered after its 3 s, past the deadline";
+  EXPECT_THROW(std::rethrow_exception(slow.error), app::StoreUnavailable);
+  const auto after = Ask("pid", {});
+  ASSERT_FALSE(after.error) << Message(after.error);
+  EXPECT_EQ(after.rows.Text(0, 0), before.rows.Text(0, 0)) << "the same connection";
+}
+
+// A server that says nothing (stopped, hung, a network path that still
+// takes bytes) is taken for gone at the deadline: here one told to run
+// statements as long as they take, then to sleep for 3 s.
+TEST_F(PgPipelineTest, AServerSilentPastTheDeadlineLosesItsConnection) {
+  Open({{"pid", "SELECT pg_backend_pid()"},
+        {"no_deadline", "SELECT set_config('statement_timeout', '0', false)"},
+        {"sleep", "SELECT pg_sleep(?::float8)"}},
+       1, {}, std::chrono::milliseconds(500));
+  const auto before = Ask("pid", {});
+  ASSERT_FALSE(before.error) << Message(before.error);
+  ASSERT_FALSE(Ask("no_deadline", {}).error);
+  const auto silent = Ask("sleep", {"3"});
+  ASSERT_TRUE(silent.error) << "answered after its 3 s: the silence went unnoticed";
+  EXPECT_THROW(std::rethrow_exception(silent.error), app::StoreUnavailable);
+  const auto after = Ask("pid", {});
+  ASSERT_FALSE(after.error) << Message(after.error);
+  EXPECT_NE(after.rows.Text(0, 0), before.rows.Text(0, 0)) << "a new connection";
 }
 
 TEST_F(PgPipelineTest, AnUnreachableDatabaseFailsAsUnavailableUntilItIsBack) {

@@ -19,7 +19,9 @@ namespace {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = "postgres: " + std::string(what) + ": " + ErrorText(connection, result);
   if (IsUniqueViolationState(state)) throw sql::UniqueViolation(message);
-  if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state)) throw app::StoreUnavailable(message);
+  if (PQstatus(connection) != CONNECTION_OK || IsUnavailableState(state) || IsTimedOutState(state)) {
+    throw app::StoreUnavailable(message);
+  }
   throw std::runtime_error(message);
 }
 
@@ -95,6 +97,12 @@ std::string ErrorText(PGconn* connection, const PGresult* result) {
   std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(connection);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return message;
+}
+
+bool IsTimedOutState(const char* sqlstate) {
+  if (sqlstate == nullptr) return false;
+  const std::string_view code(sqlstate);
+  return code == "57014" || code == "55P03";
 }
 
 bool IsUniqueViolationState(const char* sqlstate) {
@@ -188,7 +196,8 @@ void PgConnection::CheckUsable() const {
 
 void PgConnection::AwaitAnswer() {
   if (answer_within_.count() == 0 || PQisBusy(connection_) == 0) return;
-  const auto deadline = std::chrono::steady_clock::now() + answer_within_;
+  // Silence is what counts: a long answer that keeps arriving is awaited.
+  auto deadline = std::chrono::steady_clock::now() + answer_within_;
   while (PQisBusy(connection_) != 0) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd readable{PQsocket(connection_), POLLIN, 0};
@@ -198,6 +207,7 @@ void PgConnection::AwaitAnswer() {
                                   std::to_string(answer_within_.count()) + " ms");
     }
     if (PQconsumeInput(connection_) == 0) return;  // broken: PQgetResult says why
+    deadline = std::chrono::steady_clock::now() + answer_within_;
   }
 }
 

@@ -94,6 +94,9 @@ std::string ErrorText(pg_conn* connection, const pg_result* result = nullptr);
 // (08…), insufficient resources (53…), shutdowns (57P…; a terminated
 // backend's last answer is 57P01).
 bool IsUnavailableState(const char* sqlstate);
+// 57014 (statement_timeout) and 55P03 (lock_timeout): the server gave a
+// statement up at its own deadline, and nothing of it was done.
+bool IsTimedOutState(const char* sqlstate);
 // 23505: an insert or update broke a unique constraint.
 bool IsUniqueViolationState(const char* sqlstate);
 

@@ -42,11 +42,19 @@ std::exception_ptr Lost(const std::string& message) {
 
 bool IsUnavailable(const PGresult* result) { return IsUnavailableState(PQresultErrorField(result, PG_DIAG_SQLSTATE)); }
 
+bool IsTimedOut(const PGresult* result) { return IsTimedOutState(PQresultErrorField(result, PG_DIAG_SQLSTATE)); }
+
+// A statement that failed: a statement the server gave up at its deadline
+// is "not now" (nothing of it was done), anything else a fault.
+std::exception_ptr QueryFailure(const PGresult* result, const std::string& message) {
+  return IsTimedOut(result) ? Lost(message) : Failure(message);
+}
+
 std::exception_ptr WriteFailure(const PGresult* result, const std::string& message) {
   if (IsUniqueViolationState(PQresultErrorField(result, PG_DIAG_SQLSTATE))) {
     return std::make_exception_ptr(sql::UniqueViolation("postgres: " + message));
   }
-  return Failure(message);
+  return QueryFailure(result, message);
 }
 
 // Hands a reply its answer. A reply runs inside the connection's handler
@@ -126,7 +134,11 @@ struct InFlight {
 // arrive while a batch is being gathered go out together: one write and one
 // Sync for all of them.
 //
-// Deadlines: while a connection has work, a watch ticks every kWatchTick.
+// Deadlines: the server gives a statement up after 80 % of
+// `answer_within` (statement_timeout, which a lock wait counts against
+// too), so a slow statement or a wait behind a lock fails as unavailable
+// with nothing done, rather than being taken for a server gone. While a
+// connection has work, a watch ticks every kWatchTick.
 // A server that sends nothing for `answer_within` while queries are out (or
 // while connecting) is taken for gone: the connection breaks, as it does
 // when the socket closes. A query not sent within `answer_within` of its
@@ -144,7 +156,10 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
         statements_(statements),
         answer_ticks_(static_cast<std::uint64_t>((answer_within + kWatchTick - std::chrono::milliseconds(1)) /
                                                  kWatchTick)),
-        answer_within_(answer_within) {
+        answer_within_(answer_within),
+        options_("-c plan_cache_mode=force_generic_plan" +
+                 (answer_within.count() > 0 ? " -c statement_timeout=" + std::to_string(answer_within.count() * 4 / 5)
+                                            : std::string())) {
     for (const auto& statement : statements_) {
       if (!statement.many_sql.empty()) many_forms_.insert(statement.name);
     }
@@ -216,7 +231,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     keywords[5] = "dbname";
     values[5] = uri_.c_str();
     keywords[6] = "options";
-    values[6] = "-c plan_cache_mode=force_generic_plan";
+    values[6] = options_.c_str();
     keywords[7] = values[7] = nullptr;
     return params;
   }
@@ -481,7 +496,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       return;
     }
     if (!ok) {
-      const auto failure = Failure(done.request.statement + ": " + error);
+      const auto failure = QueryFailure(done.result.get(), done.request.statement + ": " + error);
       if (done.request.members.empty()) return Deliver(done.request.reply, failure, {});
       for (auto& member : done.request.members) Deliver(member.reply, failure, {});
       return;
@@ -504,13 +519,16 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
     return answer_ticks_ > 0 && ticks_ - request.born >= answer_ticks_;
   }
 
+  // Arms the watch unless it is armed: re-arming would cancel the pending
+  // wait, and a watch pushed back by every query would never tick.
   void StartWatch() {
-    if (answer_ticks_ == 0 || stopped_) return;
+    if (answer_ticks_ == 0 || stopped_ || watching_) return;
     watching_ = true;
     watch_.expires_after(kWatchTick);
     watch_.async_wait([self = shared_from_this()](boost::system::error_code error) {
+      if (error == asio::error::operation_aborted) return;  // Stop()
       self->watching_ = false;
-      if (!error && !self->stopped_) self->Tick();
+      if (!self->stopped_) self->Tick();
     });
   }
 
@@ -584,6 +602,7 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
       return FailConnect(ErrorText(connection_));
     }
     state_ = State::kReady;
+    last_error_.clear();  // of a failed connect: FailOverdue would quote it
     for (const auto& statement : statements_) {
       const std::string sql = ToDollarPlaceholders(statement.sql);
       if (PQsendPrepare(connection_, statement.name.c_str(), sql.c_str(), 0, nullptr) == 0) {
@@ -663,7 +682,8 @@ class PgPipelinePool::Connection : public std::enable_shared_from_this<Connectio
   std::string last_error_;
   std::uint64_t answer_ticks_;  // 0: no deadlines
   std::chrono::milliseconds answer_within_;
-  std::uint64_t ticks_ = 0;               // of the watch, since the connection was made
+  std::string options_;  // the connection's settings (ConnectParams)
+  std::uint64_t ticks_ = 0;               // of the watch, since the pool was made
   std::uint64_t heard_ = 0;               // times the server sent something (or a connect step went on)
   std::uint64_t heard_at_last_tick_ = 0;
   std::uint64_t quiet_ticks_ = 0;         // ticks in a row waiting on the server without hearing it
