@@ -1,6 +1,6 @@
 // The accrual system's replies: bytes from a remote server, read as the
 // accrual client reads them (Beast's response parser with the client's
-// 64 KiB body limit, src/infra/accrual/accrual_client.cpp) and interpreted
+// 64 KiB body limit, fed as src/infra/accrual/accrual_client.cpp feeds it) and interpreted
 // by InterpretReply (status, Retry-After, the JSON body, the 429 text).
 //
 // Input: the bytes of one HTTP response, as the server sends them.
@@ -19,6 +19,7 @@
 
 #include "fuzz_check.hpp"
 #include "infra/accrual/accrual_reply.hpp"
+#include "infra/http/parser_feeding.hpp"
 
 namespace {
 
@@ -56,26 +57,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 0) std::memcpy(space.data(), data, size);
   buffer.commit(size);
 
-  // beast::http::read's steps over a stream that holds these bytes and then ends.
+  // The client's steps (parser_feeding.hpp) over a stream that holds these
+  // bytes and then ends.
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(kMaxReplyBytes);
-  parser.eager(true);
   beast::error_code error;
-  while (!parser.is_done()) {
-    if (buffer.size() > 0) {
-      const std::size_t used = parser.put(buffer.data(), error);
-      buffer.consume(used);
-      if (!error && used > 0) continue;
-      if (error && error != bhttp::error::need_more) return 0;
-      error = {};
-    }
-    // The parser needs more than the bytes left (it must not be given the
-    // same bytes again: Beast asserts it gets more), and the stream ends.
-    if (!parser.got_some()) return 0;
-    parser.put_eof(error);
-    if (error) return 0;
-    GM_FUZZ_CHECK(parser.is_done());
+  while (!error && gm::infra::http::NeedsMoreBytes(parser, buffer, /*whole=*/true, error)) {
+    gm::infra::http::TakeRead(parser, buffer, boost::asio::error::eof, 0, false, error);
   }
+  if (error) return 0;
+  GM_FUZZ_CHECK(parser.is_done());
   const auto& response = parser.get();
   GM_FUZZ_CHECK(response.body().size() <= kMaxReplyBytes);
   const std::string retry_after(response[bhttp::field::retry_after]);

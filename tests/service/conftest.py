@@ -168,10 +168,20 @@ class Service:
         return self.base + path
 
 
+class RawReply:
+    """An answer written as these bytes, piece by piece with a pause after
+    each (so each piece reaches the client in a read of its own), and the
+    connection closed after it."""
+
+    def __init__(self, *pieces, pause=0.3):
+        self.pieces = pieces
+        self.pause = pause
+
+
 class FakeAccrual:
     """A scripted accrual system. `script[number]` is a list of answers given
     in turn (the last one repeats); an answer is (status, body_dict_or_text,
-    headers) or a callable returning one. Unknown orders get 204."""
+    headers), a RawReply, or a callable returning one. Unknown orders get 204."""
 
     def __init__(self, port=0):
         self.script = {}
@@ -200,6 +210,12 @@ class FakeAccrual:
                     answer = answer(number)
                 if fake.delay:
                     time.sleep(fake.delay)
+                if isinstance(answer, RawReply):
+                    for piece in answer.pieces:
+                        self.wfile.write(piece)
+                        time.sleep(answer.pause)
+                    self.close_connection = True
+                    return
                 status, body, headers = answer
                 if isinstance(body, dict):
                     payload = json.dumps(body).encode()

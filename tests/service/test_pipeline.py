@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import STORE, Client, FakeAccrual, free_port, new_order_number, wait_until
+from conftest import STORE, Client, FakeAccrual, RawReply, free_port, new_order_number, wait_until
 
 
 def test_order_goes_new_processing_processed(server, accrual):
@@ -69,6 +69,21 @@ def test_faults_and_garbage_are_retried_never_guessed(server, accrual):
     assert order["accrual"] == 27.25
     assert client.balance()["current"] == 27.25
     assert accrual.count(number) == 5
+
+
+def test_a_reply_split_before_its_last_chunk_ends_is_waited_for_not_fatal(server, accrual):
+    """Beast 1.81 fails an assertion when an empty chunked body's last chunk
+    arrives as "0\\r\\n" and then one byte (the service tests' Debug build
+    aborts): the client waits for the rest instead, and takes the reply."""
+    client = Client(server)
+    number = new_order_number()
+    accrual.answer(number,
+                   RawReply(b"HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n",
+                            b"\r", b"\n"),
+                   accrual.processed(number, 3))
+    client.upload(number)
+    assert client.wait_status(number, "PROCESSED", timeout=30)["accrual"] == 3
+    assert accrual.count(number) == 2, "the split 500 was read as a fault, then asked again"
 
 
 def retry_after_date(seconds):

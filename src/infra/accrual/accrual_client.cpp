@@ -7,18 +7,22 @@
 #include <ctime>
 #include <optional>
 
+#include "infra/http/parser_feeding.hpp"
+
 namespace gm::infra::accrual {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
+namespace http = gm::infra::http;
 using asio::awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::chrono::seconds kTimeout{5};
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;
+constexpr std::size_t kReadBytes = 4096;
 
 AccrualReply NetworkFault(std::string_view what, const beast::error_code& error) {
   AccrualReply reply;
@@ -79,11 +83,14 @@ struct AccrualClient::Impl {
     }
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(kMaxReplyBytes);
-    auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-    if (read_error) {
-      error = read_error;
-      co_return std::nullopt;
+    // Not beast::http::async_read: the reply is remote bytes, and Beast
+    // 1.81 asserts on one way of splitting them (parser_feeding.hpp).
+    while (!error && http::NeedsMoreBytes(parser, buffer, /*whole=*/true, error)) {
+      auto [read_error, bytes] =
+          co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, kReadBytes)), kNoThrow);
+      http::TakeRead(parser, buffer, read_error, bytes, /*deadline_expired=*/false, error);
     }
+    if (error) co_return std::nullopt;
     const auto& response = parser.get();
     if (!response.keep_alive()) Close();
     co_return InterpretReply(response.result_int(), response[bhttp::field::retry_after], response.body(), number,

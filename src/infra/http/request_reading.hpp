@@ -1,10 +1,10 @@
 #pragma once
 
 // How HttpServer's sessions read a request, apart from the socket: Beast's
-// parser fed from the connection's buffer, the message turned into an
-// HttpRequest, and its Content-Encoding undone. server.cpp drives these
-// with its reads; the fuzzing harness (tests/fuzz/http_request) drives them
-// with bytes. Beast's headers come with this one: include it only where a
+// parser fed from the connection's buffer (parser_feeding.hpp), the message
+// turned into an HttpRequest, and its Content-Encoding undone. server.cpp
+// drives these with its reads; the fuzzing harness (tests/fuzz/http_request)
+// drives them with bytes. Beast's headers come with this one: include it only where a
 // request is read.
 
 #include <boost/beast/core/error.hpp>
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "infra/http/parser_feeding.hpp"
 #include "infra/http/request.hpp"
 
 namespace gm::infra::http {
@@ -24,17 +25,6 @@ namespace gm::infra::http {
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-
-// Feeds `parser` what `buffer` holds. Returns true when the parser needs
-// more bytes than that to finish the header (or, with `whole`, the message).
-bool NeedsMoreBytes(RequestParser& parser, boost::beast::flat_buffer& buffer, bool whole,
-                    boost::beast::error_code& error);
-
-// Takes the outcome of one read of `bytes` into `buffer.prepare(...)`; the
-// end of the stream is an error unless it completes the message
-// (beast::http::read_some's rules).
-void TakeRead(RequestParser& parser, boost::beast::flat_buffer& buffer, boost::beast::error_code read_error,
-              std::size_t bytes, bool deadline_expired, boost::beast::error_code& error);
 
 // The parsed message as the handlers see it (header names in lower case).
 HttpRequest ToRequest(boost::beast::http::request<boost::beast::http::string_body>&& message,
