@@ -16,6 +16,7 @@ add_library(gm_fuzz_code STATIC
   src/domain/account.cpp
   src/domain/withdrawal.cpp
   src/infra/http/request_reading.cpp
+  src/infra/http/request_bodies.cpp
   src/infra/http/request.cpp
   src/infra/http/request_id.cpp
   src/infra/http/gzip.cpp

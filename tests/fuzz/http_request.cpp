@@ -3,7 +3,7 @@
 // limits, src/infra/http/request_reading.hpp), pipelined requests one after
 // another as on a kept-alive connection, then the request id, the router,
 // the body's Content-Encoding, the dispatcher (token check, CORS) and the
-// loyalty API's body parsing (tests/fuzz/common/api_bodies.hpp).
+// loyalty API's body parsers (src/infra/http/request_bodies.cpp).
 //
 // Input: one byte of options, then the bytes on the wire.
 //   bits 0-2: how much each read takes: all it can, or 1, 2, 3, 7, 16, 100, 1000 bytes

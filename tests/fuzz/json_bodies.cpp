@@ -1,6 +1,6 @@
 // The JSON bodies clients send: the credentials of sign-up and sign-in, and
-// a withdrawal, through the same steps as the loyalty API
-// (tests/fuzz/common/api_bodies.hpp), then the withdrawal's decision
+// a withdrawal, through the loyalty API's own parsers
+// (src/infra/http/request_bodies.cpp), then the withdrawal's decision
 // against an account.
 //
 // Input: the request body (Content-Type: application/json).

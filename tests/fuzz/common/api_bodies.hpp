@@ -1,13 +1,8 @@
 // What the loyalty API does with a request's body before it touches the
-// store: parse and check the credentials, the uploaded order number and the
-// withdrawal. The real steps live in src/infra/http/loyalty_api.cpp's
-// anonymous namespace (ParseCredentials, ParseUpload, ParseWithdrawal),
-// which links the whole store; these mirror them over the same library calls
-// (ParseJsonObject, StringField, CheckCredentials, OrderNumber::Parse,
-// PointsFromJson), and check what an accepted value promises.
+// store (src/infra/http/request_bodies.cpp: ParseCredentials, ParseUpload,
+// ParseWithdrawal), with checks of what an accepted value promises.
 #pragma once
 
-#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -15,17 +10,11 @@
 #include "domain/order_number.hpp"
 #include "domain/points.hpp"
 #include "fuzz_check.hpp"
-#include "infra/http/json_body.hpp"
-#include "infra/json/json_text.hpp"
+#include "infra/http/request_bodies.hpp"
 
 namespace gm::fuzz {
 
-inline std::string_view TrimWhitespace(std::string_view text) {
-  constexpr std::string_view kWhitespace = " \t\r\n";
-  const auto first = text.find_first_not_of(kWhitespace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kWhitespace) - first + 1);
-}
+using infra::http::TrimWhitespace;
 
 inline void CheckOrderNumber(const domain::OrderNumber& number) {
   const std::string& digits = number.Digits();
@@ -45,26 +34,29 @@ inline void CheckPoints(domain::Points points) {
 // POST /api/user/register and /api/user/login: 200 when the pair would go on
 // to the password hash, else the 4xx.
 inline unsigned Credentials(const infra::http::HttpRequest& request) {
-  auto object = infra::http::ParseJsonObject(request);
-  if (!object) return object.Error().status;
-  const auto* login = infra::http::StringField(object.Value(), "login");
-  const auto* password = infra::http::StringField(object.Value(), "password");
-  if (login == nullptr || password == nullptr) return 400;
-  if (domain::CheckCredentials(*login, *password)) return 400;
-  const std::string_view accepted = *login;
+  auto credentials = infra::http::ParseCredentials(request);
+  if (!credentials) {
+    const unsigned status = credentials.Error().status;
+    GM_FUZZ_CHECK(status >= 400 && status < 500);
+    return status;
+  }
+  const std::string_view accepted = credentials.Value().login;
   GM_FUZZ_CHECK(!accepted.empty() && accepted.front() != ' ' && accepted.back() != ' ');
   GM_FUZZ_CHECK(domain::CountCodePoints(accepted) <= domain::kMaxLoginChars);
   for (const char c : accepted) GM_FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20U && c != 0x7F);
-  const std::size_t password_chars = domain::CountCodePoints(*password);
+  const std::size_t password_chars = domain::CountCodePoints(credentials.Value().password);
   GM_FUZZ_CHECK(password_chars >= domain::kMinPasswordChars && password_chars <= domain::kMaxPasswordChars);
   return 200;
 }
 
 // POST /api/user/orders: 202 when the number would be uploaded.
 inline unsigned Upload(const infra::http::HttpRequest& request) {
-  if (auto refused = infra::http::RequireMediaType(request, "text/plain")) return refused->status;
-  auto number = domain::OrderNumber::Parse(TrimWhitespace(request.body));
-  if (!number) return number.Error() == domain::OrderNumberError::kEmpty ? 400 : 422;
+  auto number = infra::http::ParseUpload(request);
+  if (!number) {
+    const unsigned status = number.Error().status;
+    GM_FUZZ_CHECK(status >= 400 && status < 500);
+    return status;
+  }
   CheckOrderNumber(number.Value());
   return 202;
 }
@@ -77,19 +69,15 @@ struct Withdrawal {
 
 // POST /api/user/balance/withdraw, up to the decision.
 inline Withdrawal ParseWithdrawal(const infra::http::HttpRequest& request) {
-  auto object = infra::http::ParseJsonObject(request);
-  if (!object) return {object.Error().status, {}, {}};
-  const auto* order_text = infra::http::StringField(object.Value(), "order");
-  const auto* sum_value = object.Value().if_contains("sum");
-  if (order_text == nullptr) return {400, {}, {}};
-  if (sum_value == nullptr || !sum_value->is_number()) return {400, {}, {}};
-  auto order = domain::OrderNumber::Parse(*order_text);
-  if (!order) return {422, {}, {}};
-  CheckOrderNumber(order.Value());
-  auto sum = infra::PointsFromJson(*sum_value);
-  if (!sum) return {sum.Error() == infra::JsonPointsError::kNotANumber ? 400U : 422U, {}, {}};
-  CheckPoints(sum.Value());
-  return {200, order.Value().Digits(), sum.Value()};
+  auto command = infra::http::ParseWithdrawal(request, "user-1");
+  if (!command) {
+    const unsigned status = command.Error().status;
+    GM_FUZZ_CHECK(status >= 400 && status < 500);
+    return {status, {}, {}};
+  }
+  CheckOrderNumber(command.Value().order);
+  CheckPoints(command.Value().sum);
+  return {200, command.Value().order.Digits(), command.Value().sum};
 }
 
 }  // namespace gm::fuzz
