@@ -5,7 +5,9 @@ asynchronous exact calculation, and its rate limit, over real sockets."""
 import pytest
 import requests
 
-from conftest import new_order_number, wait_until
+from conftest import NO_ACCRUAL_QUEUE, new_order_number, wait_until
+
+pytestmark = NO_ACCRUAL_QUEUE
 
 JSON = {"Content-Type": "application/json"}
 

@@ -6,7 +6,9 @@ import time
 import pytest
 import requests
 
-from conftest import Client, make_jwt, token_subject, unique_login, wait_until
+from conftest import NO_ACCRUAL_QUEUE, Client, make_jwt, token_subject, unique_login, wait_until
+
+pytestmark = NO_ACCRUAL_QUEUE
 
 
 def register(server, body, **kw):
@@ -60,8 +62,8 @@ def test_login_with_right_and_wrong_pair(server):
     '{"login":"a","password":"' + "p" * 257 + '"}',
 ])
 @pytest.mark.parametrize("path", ["/api/user/register", "/api/user/login"])
-def test_bad_credentials_body_is_400(server, path, body):
-    response = requests.post(server.url(path), data=body, headers={"Content-Type": "application/json"})
+def test_bad_credentials_body_is_400(shared_server, path, body):
+    response = requests.post(shared_server.url(path), data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert response.headers["Content-Type"] == "application/json"
     assert "error" in response.json()
@@ -82,8 +84,8 @@ def test_wrong_content_type_is_415(server):
 
 @pytest.mark.parametrize("path", ["/api/user/orders", "/api/user/balance", "/api/user/withdrawals",
                                   "/api/user/balance/withdrawals"])
-def test_protected_routes_need_a_token(server, path):
-    assert requests.get(server.url(path)).status_code == 401
+def test_protected_routes_need_a_token(shared_server, path):
+    assert requests.get(shared_server.url(path)).status_code == 401
 
 
 def test_bad_tokens_are_401(server):

@@ -113,16 +113,16 @@ def test_ten_tenths_leave_exactly_99(server, accrual):
 
 
 @pytest.mark.parametrize("amount", [0, -1, 0.001, 10.555, 1e308, -0.0, 1e13 + 1, 12345678901234567890])
-def test_bad_sums_are_422(server, accrual, amount):
-    client = Client(server)
-    fund(client, accrual, 100)
+def test_bad_sums_are_422(shared_server, shared_accrual, amount):
+    client = Client(shared_server)
+    fund(client, shared_accrual, 100)
     assert client.withdraw(new_order_number(), amount).status_code == 422
     assert client.balance() == {"current": 100, "withdrawn": 0}
 
 
 @pytest.mark.parametrize("order", ["12345678901", "abc", "", "9" * 5000])
-def test_bad_order_numbers_are_422(server, accrual, order):
-    client = Client(server)
+def test_bad_order_numbers_are_422(shared_server, order):
+    client = Client(shared_server)
     assert client.withdraw(order, 1).status_code == 422
 
 
@@ -131,7 +131,7 @@ def test_bad_order_numbers_are_422(server, accrual, order):
     '{"order":2377225624,"sum":1}', '{"order":"2377225624","sum":"1"}', '{"order":"2377225624","sum":null}',
     '{"order":"2377225624","sum":[1]}', '{"order":"2377225624","sum":1e999}',
 ])
-def test_malformed_withdrawal_is_400(server, body):
-    client = Client(server)
+def test_malformed_withdrawal_is_400(shared_server, body):
+    client = Client(shared_server)
     response = client.post("/api/user/balance/withdraw", data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text

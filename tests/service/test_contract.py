@@ -10,6 +10,9 @@ import pytest
 import requests
 
 import contract
+from conftest import HTTP_ONLY
+
+pytestmark = HTTP_ONLY
 
 
 @pytest.fixture

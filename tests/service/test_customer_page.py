@@ -6,6 +6,10 @@ from pathlib import Path
 
 import requests
 
+from conftest import HTTP_ONLY
+
+pytestmark = HTTP_ONLY
+
 ROOT = Path(__file__).resolve().parents[2]
 FILES = {  # as served, from where the build embeds it
     "app.js": ("text/javascript", ROOT / "src/infra/http/site/app.js"),

@@ -5,9 +5,10 @@ rate-limited accrual system is drained without hammering it."""
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
-from conftest import Client, new_order_number, query, wait_until
+from conftest import STORE, Client, new_order_number, query, wait_until
 
 
 def register_in_accrual(accrual, number, goods):
@@ -60,6 +61,7 @@ def accrual_requests(accrual):
     return found
 
 
+@pytest.mark.skipif(STORE != "sqlite", reason="a minute of pacing, which depends on neither store nor queue")
 def test_rate_limited_accrual_is_drained_with_one_429_per_window(make_accrual, make_server):
     """70 orders against 60 requests per minute: the first window fills, one
     429 tells gophermart the limit, and the rest go through at the pace it

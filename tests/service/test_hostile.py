@@ -7,7 +7,9 @@ import socket
 import pytest
 import requests
 
-from conftest import Client, metric, new_order_number, wait_until
+from conftest import HTTP_ONLY, Client, metric, new_order_number, wait_until
+
+pytestmark = HTTP_ONLY
 
 
 def metric_of(server, name, **labels):
@@ -95,11 +97,11 @@ def raw_exchange(server, payload: bytes) -> bytes:
     b"POST /api/user/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n",
     b"GET /api/user/balance HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n",
 ])
-def test_broken_http_gets_4xx(server, payload):
-    answer = raw_exchange(server, payload)
+def test_broken_http_gets_4xx(shared_server, payload):
+    answer = raw_exchange(shared_server, payload)
     status = int(answer.split(b" ", 2)[1])
     assert 400 <= status < 500, answer[:200]
-    still_serving(server)
+    still_serving(shared_server)
 
 
 def test_silent_and_half_open_clients_do_not_block_others(server):

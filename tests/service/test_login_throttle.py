@@ -8,7 +8,9 @@ import time
 
 import requests
 
-from conftest import Client, unique_login
+from conftest import NO_ACCRUAL_QUEUE, Client, unique_login
+
+pytestmark = NO_ACCRUAL_QUEUE
 
 BURST = 5  # free failures per login
 

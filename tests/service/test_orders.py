@@ -29,14 +29,14 @@ def test_upload_of_another_users_order_is_conflict(server):
 
 
 @pytest.mark.parametrize("body", ["", "   ", "\n"])
-def test_empty_body_is_400(server, body):
-    assert Client(server).upload(body).status_code == 400
+def test_empty_body_is_400(shared_server, body):
+    assert Client(shared_server).upload(body).status_code == 400
 
 
 @pytest.mark.parametrize("body", ["12345678901", "abc", "12 34", "-12345678903", "1234567890a", "9" * 5000,
                                   "１２３"])
-def test_bad_numbers_are_422(server, body):
-    assert Client(server).upload(body).status_code == 422
+def test_bad_numbers_are_422(shared_server, body):
+    assert Client(shared_server).upload(body).status_code == 422
 
 
 def test_surrounding_whitespace_is_accepted(server):

@@ -6,7 +6,9 @@ import json
 
 import requests
 
-from conftest import Client, wait_until
+from conftest import HTTP_ONLY, Client, wait_until
+
+pytestmark = HTTP_ONLY
 
 
 def logged_request_ids(server):
